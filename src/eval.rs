@@ -1,0 +1,159 @@
+//! `faqbot eval`: labelled cases through the real pipeline, scored the way
+//! faq-spec §4 defines.
+
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::Engine;
+
+/// One labelled question.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    pub question: String,
+    /// An entry id, "none" or "urgent".
+    pub expect: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CaseFile {
+    #[serde(default)]
+    case: Vec<Case>,
+}
+
+/// A case the engine got wrong.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Miss {
+    pub question: String,
+    pub expect: String,
+    pub got: String,
+}
+
+/// The report, with the fields faq-spec §3 names.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub total: usize,
+    pub correct: usize,
+    pub accuracy: f64,
+    pub answerable_total: usize,
+    pub answerable_correct: usize,
+    pub none_total: usize,
+    pub none_correct: usize,
+    pub urgent_total: usize,
+    pub urgent_correct: usize,
+    pub false_urgent: usize,
+    pub p50_us: f64,
+    pub p99_us: f64,
+    pub misses: Vec<Miss>,
+}
+
+/// Reasons a case file cannot be evaluated.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    #[error("case file is not valid: {0}")]
+    Syntax(String),
+    #[error("case file has no [[case]] entries")]
+    Empty,
+    #[error("case {index} (\"{question}\") expects unknown entry \"{expect}\"")]
+    UnknownExpect { index: usize, question: String, expect: String },
+}
+
+/// Parses a case file and checks every `expect` names a real outcome.
+pub fn parse_cases(text: &str, engine: &Engine) -> Result<Vec<Case>, CaseError> {
+    let file: CaseFile = toml::from_str(text).map_err(|e| CaseError::Syntax(e.to_string()))?;
+    if file.case.is_empty() {
+        return Err(CaseError::Empty);
+    }
+    for (i, c) in file.case.iter().enumerate() {
+        if c.expect != "none" && c.expect != "urgent" && engine.faq().entry(&c.expect).is_none() {
+            return Err(CaseError::UnknownExpect { index: i + 1, question: c.question.clone(), expect: c.expect.clone() });
+        }
+    }
+    Ok(file.case)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+/// Runs every case and scores the results.
+pub fn run(engine: &Engine, cases: &[Case]) -> Report {
+    let mut latencies = Vec::with_capacity(cases.len());
+    let mut misses = Vec::new();
+    let (mut answerable_total, mut answerable_correct) = (0, 0);
+    let (mut none_total, mut none_correct) = (0, 0);
+    let (mut urgent_total, mut urgent_correct, mut false_urgent) = (0, 0, 0);
+    for case in cases {
+        let start = Instant::now();
+        let reply = engine.answer(&case.question);
+        latencies.push(start.elapsed().as_secs_f64() * 1e6);
+        let got = reply.verdict();
+        let ok = got == case.expect;
+        match case.expect.as_str() {
+            "none" => {
+                none_total += 1;
+                none_correct += usize::from(ok);
+            }
+            "urgent" => {
+                urgent_total += 1;
+                urgent_correct += usize::from(ok);
+            }
+            _ => {
+                answerable_total += 1;
+                answerable_correct += usize::from(ok);
+            }
+        }
+        if got == "urgent" && case.expect != "urgent" {
+            false_urgent += 1;
+        }
+        if !ok {
+            misses.push(Miss { question: case.question.clone(), expect: case.expect.clone(), got: got.to_owned() });
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    let total = cases.len();
+    let correct = answerable_correct + none_correct + urgent_correct;
+    Report {
+        total,
+        correct,
+        accuracy: if total == 0 { 0.0 } else { correct as f64 / total as f64 },
+        answerable_total,
+        answerable_correct,
+        none_total,
+        none_correct,
+        urgent_total,
+        urgent_correct,
+        false_urgent,
+        p50_us: (percentile(&latencies, 50.0) * 10.0).round() / 10.0,
+        p99_us: (percentile(&latencies, 99.0) * 10.0).round() / 10.0,
+        misses,
+    }
+}
+
+impl Report {
+    /// The human-readable report.
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write;
+        let pct = |a: usize, b: usize| if b == 0 { 100.0 } else { 100.0 * a as f64 / b as f64 };
+        let mut out = String::new();
+        let _ = writeln!(out, "overall     {:>4}/{:<4} {:5.1}%", self.correct, self.total, pct(self.correct, self.total));
+        let _ = writeln!(out, "answerable  {:>4}/{:<4} {:5.1}%", self.answerable_correct, self.answerable_total, pct(self.answerable_correct, self.answerable_total));
+        let _ = writeln!(out, "no match    {:>4}/{:<4} {:5.1}%", self.none_correct, self.none_total, pct(self.none_correct, self.none_total));
+        let _ = writeln!(out, "urgent      {:>4}/{:<4} {:5.1}%", self.urgent_correct, self.urgent_total, pct(self.urgent_correct, self.urgent_total));
+        let _ = writeln!(out, "false urgent {}", self.false_urgent);
+        let _ = writeln!(out, "latency     p50 {:.1} µs, p99 {:.1} µs", self.p50_us, self.p99_us);
+        if !self.misses.is_empty() {
+            let _ = writeln!(out, "\nmisses:");
+            for m in &self.misses {
+                let _ = writeln!(out, "  expected {:<26} got {:<26} {:?}", m.expect, m.got, m.question);
+            }
+        }
+        out
+    }
+}

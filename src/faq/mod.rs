@@ -1,0 +1,482 @@
+//! `faq.toml`: parse, then validate into a checked [`Faq`]. A value of this
+//! type is known good everywhere after: unique kebab-case ids, every cited
+//! source and related entry exists, texts fit where Discord shows them.
+//!
+//! The core takes the file's text, not a path: reading files is the edges'
+//! job.
+
+mod error;
+mod raw;
+
+use std::collections::HashMap;
+
+pub use error::{FaqError, FaqErrors, Location};
+use error::LineMap;
+use raw::RawFaq;
+use toml::Spanned;
+
+/// The fixed list of categories (faq-spec §1).
+pub const CATEGORIES: &[&str] = &[
+    "basics",
+    "sessions",
+    "results",
+    "side-effects",
+    "safety",
+    "aftercare",
+    "conditions",
+    "comparisons",
+    "clinic",
+];
+
+/// Discord's embed title limit: the entry's question is the title.
+pub const MAX_TITLE_CHARS: usize = 256;
+/// Discord's embed description limit: the answer is the description.
+pub const MAX_DESCRIPTION_CHARS: usize = 4096;
+/// Discord's embed field value limit: the sources list is one field.
+pub const MAX_FIELD_CHARS: usize = 1024;
+/// Discord's embed footer limit: the disclaimer is the footer.
+pub const MAX_FOOTER_CHARS: usize = 2048;
+/// Discord's message content limit: the urgent message is sent as content,
+/// so it shows even where embeds are turned off.
+pub const MAX_CONTENT_CHARS: usize = 2000;
+
+/// Below this best score the bot does not answer. Chosen on the evaluation
+/// sets: lower lets near-miss questions (other treatments, chit-chat that
+/// shares a word) through; higher turns away real paraphrases.
+pub const DEFAULT_MIN_SCORE: f64 = 0.42;
+/// The best entry must beat the second by this much: a question that two
+/// entries explain equally well is ambiguous, and a guess could be wrong.
+pub const DEFAULT_MIN_MARGIN: f64 = 0.03;
+/// In channels the bot reads unprompted, it answers only when surer: a
+/// member who did not ask the bot should not be interrupted by a guess.
+pub const DEFAULT_CHANNEL_MIN_SCORE: f64 = 0.6;
+/// Negation words this many words before a red-flag phrase cancel it
+/// ("no fever", "not swollen or anything").
+pub const DEFAULT_NEGATION_WINDOW: usize = 3;
+/// "day N" with N at or past this reads as late: redness and swelling are
+/// expected for the first two or three days, worsening after that is not.
+pub const DEFAULT_LATE_AFTER_DAYS: u32 = 4;
+
+/// A checked FAQ.
+#[derive(Debug, Clone)]
+pub struct Faq {
+    pub meta: Meta,
+    pub sources: Vec<Source>,
+    pub entries: Vec<Entry>,
+    pub matching: MatchSettings,
+    /// Canonical word → the variants that mean it here.
+    pub synonyms: Vec<(String, Vec<String>)>,
+    pub off_topic: OffTopic,
+    pub triage: TriageSettings,
+    pub red_flags: Vec<RedFlag>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Meta {
+    pub version: u32,
+    pub clinic_name: String,
+    pub disclaimer: String,
+    pub urgent_message: String,
+    /// How members reach staff; shown with every no-match reply.
+    pub staff_contact: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub id: String,
+    pub title: String,
+    pub publisher: String,
+    pub year: Option<u16>,
+    /// The link shown to members: the url, or the doi or PMC id made a link.
+    pub link: String,
+    /// Staff's note on the source (e.g. a detail still to verify); not shown to members.
+    pub note: Option<String>,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub id: String,
+    pub category: String,
+    pub question: String,
+    pub alternates: Vec<String>,
+    /// The line of each alternate, for lint findings.
+    pub alternate_lines: Vec<usize>,
+    pub keywords: Vec<String>,
+    pub answer: String,
+    /// Indices into [`Faq::sources`].
+    pub sources: Vec<usize>,
+    /// Indices into [`Faq::entries`].
+    pub related: Vec<usize>,
+    pub line: usize,
+}
+
+impl Entry {
+    /// The question, then every alternate: the phrasings the matcher learns.
+    pub fn phrasings(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.question.as_str()).chain(self.alternates.iter().map(String::as_str))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MatchSettings {
+    pub min_score: f64,
+    pub min_margin: f64,
+    pub channel_min_score: f64,
+}
+
+impl Default for MatchSettings {
+    fn default() -> Self {
+        MatchSettings {
+            min_score: DEFAULT_MIN_SCORE,
+            min_margin: DEFAULT_MIN_MARGIN,
+            channel_min_score: DEFAULT_CHANNEL_MIN_SCORE,
+        }
+    }
+}
+
+/// Topics we do not cover (other treatments), and the words that show a
+/// question is about microneedling all the same.
+#[derive(Debug, Clone, Default)]
+pub struct OffTopic {
+    pub terms: Vec<String>,
+    pub anchors: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TriageSettings {
+    pub negations: Vec<String>,
+    pub negation_window: usize,
+    pub late_after_days: u32,
+    /// Words that show a message describes the writer's own situation.
+    pub personal: Vec<String>,
+}
+
+/// One red-flag rule: some phrase of `when` and, if `and` is not empty,
+/// some phrase of `and`, neither negated.
+#[derive(Debug, Clone)]
+pub struct RedFlag {
+    pub id: String,
+    pub label: String,
+    pub when: Vec<String>,
+    pub and: Vec<String>,
+    /// Fires even when the message does not read as the writer's own
+    /// situation (signs of a severe allergic reaction).
+    pub always: bool,
+    pub line: usize,
+}
+
+fn is_kebab(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && !id.contains("--")
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+struct Checker<'a> {
+    lines: LineMap<'a>,
+    errors: Vec<FaqError>,
+}
+
+impl Checker<'_> {
+    fn at<T>(&self, item: &str, value: &Spanned<T>) -> Location {
+        Location { line: self.lines.line(value.span().start), item: Some(item.to_owned()) }
+    }
+
+    fn non_empty(&mut self, at: Location, field: &'static str, value: &str) {
+        if value.trim().is_empty() {
+            self.errors.push(FaqError::Empty { at, field });
+        }
+    }
+
+    fn max_len(&mut self, at: Location, field: &'static str, value: &str, max: usize) {
+        let len = value.chars().count();
+        if len > max {
+            self.errors.push(FaqError::TooLong { at, field, len, max });
+        }
+    }
+
+    fn range(&mut self, at: Location, field: &'static str, value: Option<f64>, min: f64, max: f64, default: f64) -> f64 {
+        match value {
+            Some(v) if !(min..=max).contains(&v) => {
+                self.errors.push(FaqError::OutOfRange { at, field, value: v, min, max });
+                default
+            }
+            Some(v) => v,
+            None => default,
+        }
+    }
+
+    fn phrases(&mut self, at: &Location, phrases: &[String]) {
+        for p in phrases {
+            if !p.starts_with('@') && crate::text::normalise(p).is_empty() {
+                self.errors.push(FaqError::EmptyPhrase { at: at.clone(), phrase: p.clone() });
+            }
+        }
+    }
+
+    /// Registers ids in order, reporting duplicates and bad ids; returns id → index.
+    fn ids<'s>(&mut self, kind: &str, ids: impl Iterator<Item = &'s Spanned<String>>) -> HashMap<String, usize> {
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut first_line: HashMap<String, usize> = HashMap::new();
+        for (i, id) in ids.enumerate() {
+            let at = self.at(&format!("{kind} \"{}\"", id.get_ref()), id);
+            if !is_kebab(id.get_ref()) {
+                self.errors.push(FaqError::BadId { at: at.clone(), id: id.get_ref().clone() });
+            }
+            if let Some(&first) = first_line.get(id.get_ref()) {
+                self.errors.push(FaqError::DuplicateId { at, id: id.get_ref().clone(), first_line: first });
+            } else {
+                first_line.insert(id.get_ref().clone(), at.line);
+                seen.insert(id.get_ref().clone(), i);
+            }
+        }
+        seen
+    }
+}
+
+fn source_link(c: &mut Checker<'_>, item: &str, s: &raw::RawSource) -> String {
+    let at = |v: &Spanned<String>| Location { line: c.lines.line(v.span().start), item: Some(item.to_owned()) };
+    match (&s.url, &s.doi, &s.pmc) {
+        (Some(url), None, None) => {
+            let u = url.get_ref().trim();
+            if !(u.starts_with("https://") || u.starts_with("http://")) || u.contains(char::is_whitespace) {
+                let at = at(url);
+                c.errors.push(FaqError::BadLink { at, field: "url", value: u.to_owned() });
+            }
+            u.to_owned()
+        }
+        (None, Some(doi), None) => {
+            let d = doi.get_ref().trim().trim_start_matches("https://doi.org/");
+            if !d.starts_with("10.") || !d.contains('/') || d.contains(char::is_whitespace) {
+                let at = at(doi);
+                c.errors.push(FaqError::BadLink { at, field: "doi", value: d.to_owned() });
+            }
+            format!("https://doi.org/{d}")
+        }
+        (None, None, Some(pmc)) => {
+            let p = pmc.get_ref().trim();
+            let digits = p.strip_prefix("PMC").unwrap_or("");
+            if digits.is_empty() || !digits.chars().all(|ch| ch.is_ascii_digit()) {
+                let at = at(pmc);
+                c.errors.push(FaqError::BadLink { at, field: "pmc", value: p.to_owned() });
+            }
+            format!("https://pmc.ncbi.nlm.nih.gov/articles/{p}/")
+        }
+        _ => {
+            let at = Location { line: c.lines.line(s.id.span().start), item: Some(item.to_owned()) };
+            c.errors.push(FaqError::SourceLink { at });
+            String::new()
+        }
+    }
+}
+
+impl Faq {
+    /// Parses and validates an FAQ file's text. On failure returns every
+    /// error found, each with its line and the entry or source it is in.
+    pub fn parse(text: &str) -> Result<Faq, FaqErrors> {
+        let lines = LineMap::new(text);
+        let raw: RawFaq = match toml::from_str(text) {
+            Ok(raw) => raw,
+            Err(e) => {
+                let at = match e.span() {
+                    Some(span) => lines.locate(span.start),
+                    None => Location { line: 1, item: None },
+                };
+                let message = e.message().trim().to_owned();
+                return Err(FaqErrors(vec![FaqError::Syntax { at, message }]));
+            }
+        };
+        let mut c = Checker { lines, errors: Vec::new() };
+
+        // Meta.
+        let meta_at = |c: &Checker<'_>, v: &Spanned<String>| c.at("[meta]", v);
+        let at = meta_at(&c, &raw.meta.disclaimer);
+        c.non_empty(at.clone(), "disclaimer", raw.meta.disclaimer.get_ref());
+        c.max_len(at, "disclaimer", raw.meta.disclaimer.get_ref(), MAX_FOOTER_CHARS);
+        let at = meta_at(&c, &raw.meta.urgent_message);
+        c.non_empty(at.clone(), "urgent_message", raw.meta.urgent_message.get_ref());
+        c.max_len(at, "urgent_message", raw.meta.urgent_message.get_ref(), MAX_CONTENT_CHARS);
+        let staff_contact = match &raw.meta.staff_contact {
+            Some(s) => {
+                let at = meta_at(&c, s);
+                c.non_empty(at.clone(), "staff_contact", s.get_ref());
+                c.max_len(at, "staff_contact", s.get_ref(), MAX_FIELD_CHARS);
+                s.get_ref().trim().to_owned()
+            }
+            None => "Ask a member of staff.".to_owned(),
+        };
+        let meta = Meta {
+            version: raw.meta.version,
+            clinic_name: raw.meta.clinic_name.clone().unwrap_or_else(|| "the clinic".to_owned()),
+            disclaimer: raw.meta.disclaimer.get_ref().trim().to_owned(),
+            urgent_message: raw.meta.urgent_message.get_ref().trim().to_owned(),
+            staff_contact,
+        };
+
+        // Sources.
+        let source_index = c.ids("source", raw.source.iter().map(|s| &s.get_ref().id));
+        let mut sources = Vec::with_capacity(raw.source.len());
+        for s in &raw.source {
+            let s = s.get_ref();
+            let item = format!("source \"{}\"", s.id.get_ref());
+            let at = c.at(&item, &s.title);
+            c.non_empty(at.clone(), "title", s.title.get_ref());
+            c.max_len(at, "title", s.title.get_ref(), MAX_TITLE_CHARS);
+            let link = source_link(&mut c, &item, s);
+            sources.push(Source {
+                id: s.id.get_ref().clone(),
+                title: s.title.get_ref().trim().to_owned(),
+                publisher: s.publisher.trim().to_owned(),
+                year: s.year,
+                link,
+                note: s.note.clone(),
+                line: c.lines.line(s.id.span().start),
+            });
+        }
+
+        // Entries.
+        let entry_index = c.ids("entry", raw.entry.iter().map(|e| &e.get_ref().id));
+        let mut entries = Vec::with_capacity(raw.entry.len());
+        for e in &raw.entry {
+            let e = e.get_ref();
+            let item = format!("entry \"{}\"", e.id.get_ref());
+            let line = c.lines.line(e.id.span().start);
+            let cat = e.category.get_ref();
+            if !CATEGORIES.contains(&cat.as_str()) {
+                let at = c.at(&item, &e.category);
+                c.errors.push(FaqError::BadCategory { at, category: cat.clone(), allowed: CATEGORIES.join(", ") });
+            }
+            let at = c.at(&item, &e.question);
+            c.non_empty(at.clone(), "question", e.question.get_ref());
+            c.max_len(at, "question", e.question.get_ref(), MAX_TITLE_CHARS);
+            let at = c.at(&item, &e.answer);
+            c.non_empty(at.clone(), "answer", e.answer.get_ref());
+            c.max_len(at, "answer", e.answer.get_ref(), MAX_DESCRIPTION_CHARS);
+            for a in &e.alternates {
+                let at = c.at(&item, a);
+                c.non_empty(at, "alternates", a.get_ref());
+            }
+            if e.sources.get_ref().is_empty() {
+                let at = Location { line, item: Some(item.clone()) };
+                c.errors.push(FaqError::NoSources { at });
+            }
+            let mut cited = Vec::new();
+            for s in e.sources.get_ref() {
+                match source_index.get(s.get_ref()) {
+                    Some(&i) => cited.push(i),
+                    None => {
+                        let at = c.at(&item, s);
+                        c.errors.push(FaqError::UnknownSource { at, source_id: s.get_ref().clone() });
+                    }
+                }
+            }
+            let mut related = Vec::new();
+            for r in &e.related {
+                match entry_index.get(r.get_ref()) {
+                    Some(&i) => related.push(i),
+                    None => {
+                        let at = c.at(&item, r);
+                        c.errors.push(FaqError::UnknownRelated { at, related: r.get_ref().clone() });
+                    }
+                }
+            }
+            entries.push(Entry {
+                id: e.id.get_ref().clone(),
+                category: cat.clone(),
+                question: e.question.get_ref().trim().to_owned(),
+                alternates: e.alternates.iter().map(|a| a.get_ref().trim().to_owned()).collect(),
+                alternate_lines: e.alternates.iter().map(|a| c.lines.line(a.span().start)).collect(),
+                keywords: e.keywords.iter().map(|k| k.trim().to_owned()).collect(),
+                answer: e.answer.get_ref().trim().to_owned(),
+                sources: cited,
+                related,
+                line,
+            });
+        }
+
+        // Matching settings.
+        let matching = match &raw.matching {
+            Some(m) => {
+                let at = c.at("[matching]", m);
+                let r = m.get_ref();
+                MatchSettings {
+                    min_score: c.range(at.clone(), "min_score", r.min_score, 0.0, 1.0, DEFAULT_MIN_SCORE),
+                    min_margin: c.range(at.clone(), "min_margin", r.min_margin, 0.0, 1.0, DEFAULT_MIN_MARGIN),
+                    channel_min_score: c.range(at, "channel_min_score", r.channel_min_score, 0.0, 1.0, DEFAULT_CHANNEL_MIN_SCORE),
+                }
+            }
+            None => MatchSettings::default(),
+        };
+
+        let mut synonyms = Vec::with_capacity(raw.synonyms.len());
+        for (canonical, variants) in &raw.synonyms {
+            let at = c.at(&format!("[synonyms] {canonical}"), variants);
+            let mut all = vec![canonical.clone()];
+            all.extend(variants.get_ref().iter().cloned());
+            c.phrases(&at, &all);
+            synonyms.push((canonical.clone(), variants.get_ref().clone()));
+        }
+
+        let off_topic = match &raw.off_topic {
+            Some(o) => {
+                let at = c.at("[off_topic]", o);
+                let o = o.get_ref();
+                c.phrases(&at, &o.terms);
+                c.phrases(&at, &o.anchors);
+                OffTopic { terms: o.terms.clone(), anchors: o.anchors.clone() }
+            }
+            None => OffTopic::default(),
+        };
+
+        let triage = match &raw.triage {
+            Some(t) => {
+                let at = c.at("[triage]", t);
+                let t = t.get_ref();
+                c.phrases(&at, &t.negations);
+                c.phrases(&at, &t.personal);
+                let window = t.negation_window.unwrap_or(DEFAULT_NEGATION_WINDOW);
+                let window = c.range(at.clone(), "negation_window", Some(window as f64), 0.0, 10.0, DEFAULT_NEGATION_WINDOW as f64) as usize;
+                let late = t.late_after_days.unwrap_or(DEFAULT_LATE_AFTER_DAYS);
+                let late = c.range(at, "late_after_days", Some(f64::from(late)), 1.0, 60.0, f64::from(DEFAULT_LATE_AFTER_DAYS)) as u32;
+                TriageSettings { negations: t.negations.clone(), negation_window: window, late_after_days: late, personal: t.personal.clone() }
+            }
+            None => TriageSettings {
+                negations: Vec::new(),
+                negation_window: DEFAULT_NEGATION_WINDOW,
+                late_after_days: DEFAULT_LATE_AFTER_DAYS,
+                personal: Vec::new(),
+            },
+        };
+
+        c.ids("red_flag", raw.red_flag.iter().map(|r| &r.get_ref().id));
+        let mut red_flags = Vec::with_capacity(raw.red_flag.len());
+        for r in &raw.red_flag {
+            let r = r.get_ref();
+            let item = format!("red_flag \"{}\"", r.id.get_ref());
+            let line = c.lines.line(r.id.span().start);
+            let at = Location { line, item: Some(item) };
+            let when: Vec<String> = r.when.iter().map(|p| p.get_ref().clone()).collect();
+            let and: Vec<String> = r.and.iter().map(|p| p.get_ref().clone()).collect();
+            if when.is_empty() {
+                c.errors.push(FaqError::Empty { at: at.clone(), field: "when" });
+            }
+            c.phrases(&at, &when);
+            c.phrases(&at, &and);
+            red_flags.push(RedFlag { id: r.id.get_ref().clone(), label: r.label.clone(), when, and, always: r.always, line });
+        }
+
+        if c.errors.is_empty() {
+            Ok(Faq { meta, sources, entries, matching, synonyms, off_topic, triage, red_flags })
+        } else {
+            c.errors.sort_by_key(FaqError::line);
+            Err(FaqErrors(c.errors))
+        }
+    }
+
+    /// The entry with this id.
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.id == id)
+    }
+}

@@ -1,0 +1,113 @@
+//! The file as serde reads it, before any checking. Spans are kept on the
+//! values that validation may complain about, so errors can name the line.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFaq {
+    pub meta: RawMeta,
+    #[serde(default)]
+    pub source: Vec<Spanned<RawSource>>,
+    #[serde(default)]
+    pub entry: Vec<Spanned<RawEntry>>,
+    #[serde(default)]
+    pub matching: Option<Spanned<RawMatching>>,
+    #[serde(default)]
+    pub synonyms: BTreeMap<String, Spanned<Vec<String>>>,
+    #[serde(default)]
+    pub off_topic: Option<Spanned<RawOffTopic>>,
+    #[serde(default)]
+    pub triage: Option<Spanned<RawTriage>>,
+    #[serde(default)]
+    pub red_flag: Vec<Spanned<RawRedFlag>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMeta {
+    pub version: u32,
+    #[serde(default)]
+    pub clinic_name: Option<String>,
+    pub disclaimer: Spanned<String>,
+    pub urgent_message: Spanned<String>,
+    #[serde(default)]
+    pub staff_contact: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSource {
+    pub id: Spanned<String>,
+    pub title: Spanned<String>,
+    pub publisher: String,
+    #[serde(default)]
+    pub year: Option<u16>,
+    #[serde(default)]
+    pub url: Option<Spanned<String>>,
+    #[serde(default)]
+    pub doi: Option<Spanned<String>>,
+    #[serde(default)]
+    pub pmc: Option<Spanned<String>>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawEntry {
+    pub id: Spanned<String>,
+    pub category: Spanned<String>,
+    pub question: Spanned<String>,
+    #[serde(default)]
+    pub alternates: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    pub answer: Spanned<String>,
+    pub sources: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub related: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMatching {
+    pub min_score: Option<f64>,
+    pub min_margin: Option<f64>,
+    pub channel_min_score: Option<f64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawOffTopic {
+    #[serde(default)]
+    pub terms: Vec<String>,
+    #[serde(default)]
+    pub anchors: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTriage {
+    #[serde(default)]
+    pub negations: Vec<String>,
+    pub negation_window: Option<usize>,
+    pub late_after_days: Option<u32>,
+    #[serde(default)]
+    pub personal: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRedFlag {
+    pub id: Spanned<String>,
+    pub label: String,
+    pub when: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub and: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub always: bool,
+}

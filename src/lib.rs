@@ -1,0 +1,29 @@
+//! faqbot: a Discord FAQ bot for a skin clinic. Members ask about
+//! microneedling; the bot answers from a curated, sourced FAQ, says plainly
+//! when it does not know, and sends anyone describing a possible
+//! complication to get care now.
+//!
+//! # Layout
+//!
+//! The core is synchronous, does no I/O and knows nothing of Discord:
+//! - [`text`]: the one normalisation, for FAQ phrasings and questions alike.
+//! - [`faq`]: parse and validate `faq.toml` into a checked [`faq::Faq`].
+//! - [`triage`]: red-flag detection, run before matching.
+//! - [`matcher`]: the index built once per load, and the scores.
+//! - [`engine`]: the pipeline, question → [`reply::Reply`].
+//! - [`reply`]: the reply and its plain-text rendering.
+//! - [`lint`]: `faqbot check`'s findings beyond validation.
+//! - [`eval`]: labelled cases run through the real pipeline.
+
+pub mod engine;
+pub mod eval;
+pub mod faq;
+pub mod lint;
+pub mod matcher;
+pub mod reply;
+pub mod text;
+pub mod triage;
+
+pub use engine::{Engine, Strictness};
+pub use faq::Faq;
+pub use reply::Reply;

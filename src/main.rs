@@ -1,0 +1,238 @@
+//! The `faqbot` command: parse the command line and dispatch. The work is
+//! in the library (the core) and in `faqbot::discord` (the bot).
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use faqbot::eval;
+use faqbot::lint::{self, Severity};
+use faqbot::reply::render_text;
+use faqbot::Engine;
+
+/// A microneedling FAQ bot for a skin clinic's Discord server.
+///
+/// Answers members' questions from a curated, sourced FAQ (faq.toml), says so
+/// when it does not know, and sends anyone describing a possible complication
+/// to get care. Try it without Discord: `faqbot chat`.
+#[derive(Debug, Parser)]
+#[command(name = "faqbot", version, about, long_about)]
+struct Cli {
+    /// The FAQ file to use.
+    #[arg(long, global = true, default_value = "faq.toml", env = "FAQBOT_FAQ", value_name = "PATH")]
+    faq: PathBuf,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Answer one question, as a member would see it.
+    Ask {
+        /// The question, in quotes.
+        question: String,
+        /// Print one JSON object: kind, entry, score, suggestions.
+        #[arg(long, conflicts_with = "explain")]
+        json: bool,
+        /// Show how the answer was chosen: triage, candidates, scores, matched words.
+        #[arg(long)]
+        explain: bool,
+    },
+    /// Ask questions interactively (Ctrl-D to leave). Start a line with
+    /// `?` to see how it was matched.
+    Chat,
+    /// Validate and lint the FAQ file; exits non-zero on any error.
+    Check {
+        /// Treat warnings as errors.
+        #[arg(long)]
+        strict: bool,
+        /// Skip the check that the entries required by the FAQ spec exist
+        /// (for a clinic's own, smaller FAQ).
+        #[arg(long)]
+        no_required: bool,
+    },
+    /// Run labelled cases (a TOML file of [[case]] question/expect) and report accuracy.
+    Eval {
+        /// The case file.
+        cases: PathBuf,
+        /// Print one JSON object instead of the report.
+        #[arg(long)]
+        json: bool,
+        /// List every case with its outcome, score and margin, not only the misses.
+        #[arg(long, conflicts_with = "json")]
+        verbose: bool,
+        /// Exit non-zero if overall accuracy is below this (0 to 1).
+        #[arg(long, value_name = "FRACTION")]
+        min_accuracy: Option<f64>,
+        /// Exit non-zero if any urgent case is missed or any other case is answered as urgent.
+        #[arg(long)]
+        strict_urgent: bool,
+    },
+    /// Connect to Discord and serve the server (needs DISCORD_TOKEN; see the README).
+    Run,
+}
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// Loads the FAQ; on failure a one-line reason naming the first error.
+fn load(path: &Path) -> Result<Engine> {
+    let text = read(path)?;
+    Engine::from_toml(&text).map_err(|errors| {
+        let n = errors.0.len();
+        let first = &errors.0[0];
+        let more = if n > 1 { format!(" (and {} more; run `faqbot check`)", n - 1) } else { String::new() };
+        anyhow::anyhow!("{} is not valid: {first}{more}", path.display())
+    })
+}
+
+fn ask(engine: &Engine, question: &str, json: bool, explain: bool) -> Result<()> {
+    if explain {
+        println!("{}", engine.explain_text(question));
+        return Ok(());
+    }
+    let reply = engine.answer(question);
+    if json {
+        println!("{}", serde_json::to_string(&reply.to_json())?);
+    } else {
+        println!("{}", render_text(engine.faq(), &reply));
+    }
+    Ok(())
+}
+
+fn chat(engine: &Engine) -> Result<()> {
+    let stdin = std::io::stdin();
+    let interactive = stdin.is_terminal();
+    let mut out = std::io::stdout().lock();
+    if interactive {
+        writeln!(out, "faqbot: ask about microneedling. Start a line with ? to see how it was matched. Ctrl-D to leave.")?;
+    }
+    let mut lines = stdin.lock().lines();
+    loop {
+        if interactive {
+            write!(out, "\nyou> ")?;
+            out.flush()?;
+        }
+        let Some(line) = lines.next() else { break };
+        let line = line.context("cannot read from the console")?;
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if matches!(line, "quit" | "exit" | ":q") {
+            break;
+        }
+        if let Some(q) = line.strip_prefix('?') {
+            writeln!(out, "{}", engine.explain_text(q))?;
+        } else {
+            writeln!(out, "\n{}", render_text(engine.faq(), &engine.answer(line)))?;
+        }
+    }
+    if interactive {
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn check(path: &Path, strict: bool, no_required: bool) -> Result<bool> {
+    let text = read(path)?;
+    let engine = match Engine::from_toml(&text) {
+        Ok(engine) => engine,
+        Err(errors) => {
+            for e in &errors.0 {
+                eprintln!("error: {}: {e}", path.display());
+            }
+            eprintln!("{}: {} error(s); the file was not loaded", path.display(), errors.0.len());
+            return Ok(false);
+        }
+    };
+    let findings = lint::lint(&engine, !no_required);
+    for f in &findings {
+        eprintln!("{}: {f}", path.display());
+    }
+    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    let warnings = findings.len() - errors;
+    let faq = engine.faq();
+    println!(
+        "{}: {} entries, {} sources, {} red flags; {errors} error(s), {warnings} warning(s)",
+        path.display(),
+        faq.entries.len(),
+        faq.sources.len(),
+        faq.red_flags.len()
+    );
+    Ok(errors == 0 && (!strict || warnings == 0))
+}
+
+fn run_eval(engine: &Engine, cases: &Path, json: bool, verbose: bool, min_accuracy: Option<f64>, strict_urgent: bool) -> Result<bool> {
+    let text = read(cases)?;
+    let cases_parsed = eval::parse_cases(&text, engine).with_context(|| format!("in {}", cases.display()))?;
+    let report = eval::run(engine, &cases_parsed);
+    if verbose {
+        for case in &cases_parsed {
+            let e = engine.explain(&case.question);
+            let reply = engine.decide(&e, faqbot::Strictness::Asked);
+            let mark = if reply.verdict() == case.expect { "ok  " } else { "MISS" };
+            println!(
+                "{mark} {:.3} {:+.3} {:<26} {:<26} {:?}",
+                reply.score(),
+                e.ranking.margin(),
+                case.expect,
+                reply.verdict(),
+                case.question
+            );
+        }
+    }
+    if json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        print!("{}", report.to_text());
+    }
+    let mut ok = true;
+    if let Some(min) = min_accuracy {
+        if report.accuracy < min {
+            eprintln!("accuracy {:.3} is below the required {min:.3}", report.accuracy);
+            ok = false;
+        }
+    }
+    if strict_urgent && (report.urgent_correct < report.urgent_total || report.false_urgent > 0) {
+        eprintln!(
+            "urgent: {} of {} caught, {} false urgent (all must be caught, none false)",
+            report.urgent_correct, report.urgent_total, report.false_urgent
+        );
+        ok = false;
+    }
+    Ok(ok)
+}
+
+fn dispatch(cli: Cli) -> Result<bool> {
+    match cli.command {
+        Command::Ask { question, json, explain } => ask(&load(&cli.faq)?, &question, json, explain).map(|()| true),
+        Command::Chat => chat(&load(&cli.faq)?).map(|()| true),
+        Command::Check { strict, no_required } => check(&cli.faq, strict, no_required),
+        Command::Eval { cases, json, verbose, min_accuracy, strict_urgent } => {
+            if let Some(m) = min_accuracy {
+                if !(0.0..=1.0).contains(&m) {
+                    bail!("--min-accuracy must be between 0 and 1, got {m}");
+                }
+            }
+            run_eval(&load(&cli.faq)?, &cases, json, verbose, min_accuracy, strict_urgent)
+        }
+        Command::Run => bail!("`faqbot run` is not built yet"),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

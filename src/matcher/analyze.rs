@@ -1,0 +1,148 @@
+//! From normalised words to matcher terms: stems, question compounds,
+//! synonyms, and stop words dropped. Applied identically to FAQ phrasings
+//! (at index build) and to questions.
+
+use std::collections::HashMap;
+
+use crate::text;
+
+/// Words that never decide a match: function words, and the chatter that
+/// surrounds a question in a Discord server. Checked on the word as typed
+/// (after normalisation), before stemming.
+pub const STOP_WORDS: &[&str] = &[
+    "a", "about", "actually", "after", "again", "all", "also", "am", "an", "and", "any", "anyone",
+    "anything", "are", "as", "at", "be", "because", "been", "being", "bit", "but", "by", "can",
+    "could", "did", "do", "does", "doing", "done", "each", "else", "even", "ever", "every",
+    "exactly", "for", "from", "generally", "genuinely", "get", "gets", "getting", "got", "guys",
+    "had", "has", "have", "having", "he", "her", "here", "hers", "hey", "hi", "him", "his", "honestly", "how", "i",
+    "if", "in", "into", "is", "it", "its", "just", "kind", "kinda", "know", "let", "like", "literally", "lol",
+    "lot", "me", "might", "mine", "more", "most", "much", "my", "need", "of", "oh", "ok",
+    "okay", "on", "one", "or", "other", "our", "out", "pls", "please", "plz", "pretty", "q", "question",
+    "quick", "quite", "rather", "really", "rn", "s", "same", "say", "she", "should", "so", "some",
+    "someone", "something", "sorry", "sort", "still", "stuff", "sure", "tell", "than", "thank", "thanks", "that",
+    "the", "their", "them", "then", "there", "these", "they", "thing", "things", "think", "this", "those",
+    "to", "too", "u", "um", "ur", "us", "very", "want", "wanna", "was", "way", "we", "well", "were",
+    "what", "whats", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "wondering",
+    "would", "y", "ya", "yall", "yeah", "yes", "you", "your", "yours",
+];
+
+/// "how" + one of these is one term: "how long", "how much", "how many"
+/// and "how often" ask different things, though every word is a stop word.
+const HOW_COMPOUNDS: &[&str] = &["long", "much", "many", "often", "soon", "far"];
+
+/// One analysed word of a question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Token {
+    /// The term the matcher scores (a stem, a compound or a synonym's canonical stem).
+    pub term: String,
+    /// The word or words as the member typed them (normalised), for explanations.
+    pub raw: String,
+}
+
+/// The stemmed form of every word of a phrase, stop words kept.
+pub fn stems(normalised: &str) -> Vec<String> {
+    normalised.split(' ').filter(|w| !w.is_empty()).map(text::stem).collect()
+}
+
+#[derive(Debug, Clone)]
+pub struct Analyzer {
+    /// Multi-word synonyms, as stem sequences, longest first.
+    phrases: Vec<(Vec<String>, String)>,
+    /// Single-word synonyms: stem → canonical term.
+    single: HashMap<String, String>,
+}
+
+impl Analyzer {
+    /// Builds the synonym rules from `[synonyms]` (canonical → variants).
+    pub fn new(synonyms: &[(String, Vec<String>)]) -> Analyzer {
+        let mut phrases = Vec::new();
+        let mut single = HashMap::new();
+        for (canonical, variants) in synonyms {
+            let target = stems(&text::normalise(canonical)).join(" ");
+            for v in variants {
+                let s = stems(&text::normalise(v));
+                match s.len() {
+                    0 => {}
+                    1 => {
+                        single.insert(s[0].clone(), target.clone());
+                    }
+                    _ => phrases.push((s, target.clone())),
+                }
+            }
+        }
+        phrases.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        Analyzer { phrases, single }
+    }
+
+    /// Analyses normalised text into scoring tokens (stop words dropped).
+    pub fn analyze(&self, normalised: &str) -> Vec<Token> {
+        let words: Vec<&str> = normalised.split(' ').filter(|w| !w.is_empty()).collect();
+        let stemmed: Vec<String> = words.iter().map(|w| text::stem(w)).collect();
+        let mut out = Vec::with_capacity(words.len());
+        let mut i = 0;
+        while i < words.len() {
+            if words[i] == "how" {
+                if let Some(next) = words.get(i + 1).filter(|n| HOW_COMPOUNDS.contains(n)) {
+                    out.push(Token { term: format!("how_{next}"), raw: format!("how {next}") });
+                    i += 2;
+                    continue;
+                }
+            }
+            if let Some((len, target)) = self.phrase_at(&stemmed[i..]) {
+                out.push(Token { term: target.to_owned(), raw: words[i..i + len].join(" ") });
+                i += len;
+                continue;
+            }
+            let stem = &stemmed[i];
+            if let Some(target) = self.single.get(stem) {
+                out.push(Token { term: target.clone(), raw: words[i].to_owned() });
+            } else if !STOP_WORDS.contains(&words[i]) {
+                out.push(Token { term: stem.clone(), raw: words[i].to_owned() });
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// The canonical term a single stem maps to, if it is a synonym.
+    pub fn canonical<'a>(&'a self, stem: &'a str) -> &'a str {
+        self.single.get(stem).map_or(stem, String::as_str)
+    }
+
+    fn phrase_at(&self, rest: &[String]) -> Option<(usize, &str)> {
+        self.phrases
+            .iter()
+            .find(|(p, _)| rest.len() >= p.len() && rest[..p.len()] == p[..])
+            .map(|(p, t)| (p.len(), t.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(a: &Analyzer, q: &str) -> Vec<String> {
+        a.analyze(&text::normalise(q)).into_iter().map(|t| t.term).collect()
+    }
+
+    /// Stop words vanish, stems meet, "how long" is one term, synonyms map
+    /// to their canonical stem, multi-word synonyms first.
+    #[test]
+    fn analysis_table() {
+        let a = Analyzer::new(&[
+            ("session".into(), vec!["treatment".into(), "sitting".into()]),
+            ("sunscreen".into(), vec!["spf".into(), "sun cream".into()]),
+        ]);
+        let rows: &[(&str, &[&str])] = &[
+            ("How many treatments?", &["how_many", "session"]),
+            ("how long does it take", &["how_long", "take"]),
+            ("do I need sun cream after", &["sunscreen"]),
+            ("SPF 50", &["sunscreen", "50"]),
+            ("the and is", &[]),
+            ("swelling swollen", &["swell", "swollen"]),
+        ];
+        for (q, want) in rows {
+            assert_eq!(terms(&a, q), *want, "question: {q}");
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! What the bot says: the [`Reply`] to one question, and its plain-text
+//! rendering (the console and `faqbot ask`). The Discord adapter renders
+//! the same `Reply` as an embed.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use crate::faq::{Entry, Faq, RedFlag, Source};
+
+/// How many closest topics a no-match reply offers.
+pub const SUGGESTIONS: usize = 3;
+
+/// Why the bot did not answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NoMatchReason {
+    /// Nothing in the question shares a word with the FAQ.
+    NothingInCommon,
+    /// The best score is under the confidence threshold.
+    LowScore,
+    /// Two entries fit about equally well.
+    Ambiguous,
+    /// The question is about a treatment we do not cover.
+    OffTopic(String),
+}
+
+/// The answer to one question.
+#[derive(Debug, Clone)]
+pub enum Reply<'f> {
+    /// A confident match: the entry's answer, with its sources and the disclaimer.
+    Answer { entry: &'f Entry, score: f64, margin: f64 },
+    /// No guess: the closest topics and how to reach staff.
+    NoMatch { suggestions: Vec<&'f Entry>, score: f64, reason: NoMatchReason },
+    /// Reads like a complication: the urgent-care message, never an answer.
+    Urgent { flag: &'f RedFlag, matched: Vec<String> },
+}
+
+/// `faqbot ask --json`'s object (faq-spec §3).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ReplyJson {
+    pub kind: &'static str,
+    pub entry: Option<String>,
+    pub score: f64,
+    pub suggestions: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub red_flag: Option<String>,
+}
+
+impl Reply<'_> {
+    /// The outcome's name, as in logs and JSON: answer, no_match or urgent.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Reply::Answer { .. } => "answer",
+            Reply::NoMatch { .. } => "no_match",
+            Reply::Urgent { .. } => "urgent",
+        }
+    }
+
+    /// The answered entry's id, if any.
+    pub fn entry_id(&self) -> Option<&str> {
+        match self {
+            Reply::Answer { entry, .. } => Some(&entry.id),
+            _ => None,
+        }
+    }
+
+    /// The outcome in evaluation terms: an entry id, "none" or "urgent".
+    pub fn verdict(&self) -> &str {
+        match self {
+            Reply::Answer { entry, .. } => &entry.id,
+            Reply::NoMatch { .. } => "none",
+            Reply::Urgent { .. } => "urgent",
+        }
+    }
+
+    pub fn score(&self) -> f64 {
+        match self {
+            Reply::Answer { score, .. } | Reply::NoMatch { score, .. } => *score,
+            Reply::Urgent { .. } => 1.0,
+        }
+    }
+
+    pub fn to_json(&self) -> ReplyJson {
+        ReplyJson {
+            kind: self.kind(),
+            entry: self.entry_id().map(str::to_owned),
+            score: (self.score() * 1000.0).round() / 1000.0,
+            suggestions: match self {
+                Reply::NoMatch { suggestions, .. } => suggestions.iter().map(|e| e.id.clone()).collect(),
+                _ => Vec::new(),
+            },
+            red_flag: match self {
+                Reply::Urgent { flag, .. } => Some(flag.id.clone()),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// One source as a reader sees it: "Title. Publisher, 2021."
+pub fn source_citation(source: &Source) -> String {
+    match source.year {
+        Some(year) => format!("{}. {}, {}.", source.title, source.publisher, year),
+        None => format!("{}. {}.", source.title, source.publisher),
+    }
+}
+
+/// Opening line of a no-match reply.
+pub const NO_MATCH_TEXT: &str =
+    "I couldn't find that in our FAQ, and I'd rather not guess on a health question.";
+
+/// Renders a reply as plain text, the way `faqbot ask` and `faqbot chat` show it.
+pub fn render_text(faq: &Faq, reply: &Reply<'_>) -> String {
+    let mut out = String::new();
+    match reply {
+        Reply::Answer { entry, .. } => {
+            let _ = writeln!(out, "{}\n", entry.question);
+            let _ = writeln!(out, "{}\n", entry.answer);
+            let _ = writeln!(out, "Sources:");
+            for &s in &entry.sources {
+                let source = &faq.sources[s];
+                let _ = writeln!(out, "  - {} {}", source_citation(source), source.link);
+            }
+            if !entry.related.is_empty() {
+                let _ = writeln!(out, "\nRelated:");
+                for &r in &entry.related {
+                    let _ = writeln!(out, "  - {}", faq.entries[r].question);
+                }
+            }
+            let _ = write!(out, "\n{}", faq.meta.disclaimer);
+        }
+        Reply::NoMatch { suggestions, .. } => {
+            let _ = writeln!(out, "{NO_MATCH_TEXT}");
+            if !suggestions.is_empty() {
+                let _ = writeln!(out, "\nClosest topics:");
+                for e in suggestions {
+                    let _ = writeln!(out, "  - {}", e.question);
+                }
+            }
+            let _ = write!(out, "\n{}", faq.meta.staff_contact);
+        }
+        Reply::Urgent { .. } => out.push_str(&faq.meta.urgent_message),
+    }
+    out
+}
+
+/// The sources as Discord markdown, one linked title a line: the "Sources"
+/// field of the answer embed.
+pub fn sources_markdown(faq: &Faq, entry: &Entry) -> String {
+    let mut out = String::new();
+    for &s in &entry.sources {
+        let source = &faq.sources[s];
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        let year = source.year.map(|y| format!(", {y}")).unwrap_or_default();
+        let _ = write!(out, "[{}]({}) ({}{})", source.title.replace(['[', ']'], ""), source.link, source.publisher, year);
+    }
+    out
+}

@@ -1,0 +1,280 @@
+//! The one normalisation: every question and every FAQ phrasing goes through
+//! [`normalise`], so the two can never drift apart.
+//!
+//! strsim compares `char`s and folds nothing, so folding is ours: Discord
+//! markup, URLs, Unicode compatibility forms and accents, case, emoji and
+//! punctuation, contractions and the spelling variants of our own domain
+//! words. The result is plain lowercase words separated by single spaces.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// Longer input is cut here before any work: a question is never this long
+/// (Discord caps messages at 4,000 characters), and the cap bounds the cost
+/// of a hostile 100 KB message.
+pub const MAX_INPUT_CHARS: usize = 4_000;
+
+/// Markup that carries no words: code blocks, mentions, channel links,
+/// custom emoji, timestamps and slash-command mentions. Removed whole.
+static MARKUP: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?s)```.*?```",                  // fenced code block
+        r"|<@[!&]?\d+>",                   // user and role mentions
+        r"|<#\d+>",                        // channel links
+        r"|<a?:[A-Za-z0-9_~]+:\d+>",       // custom emoji
+        r"|<t:-?\d+(?::[A-Za-z])?>",       // timestamps
+        r"|</[\w\- ]+:\d+>",               // slash-command mentions
+        r"|@(?:everyone|here)\b",          // mass pings
+    ))
+    .expect("markup pattern is valid")
+});
+
+/// Links, with or without a scheme. A spam message is mostly link; a real
+/// question's words never live inside one.
+static LINK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"(?i)\b(?:https?://|www\.)\S+",
+        r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|net|org|io|gg|co|uk|ru|xyz|info|link|me|app|ly|tk)\b(?:/\S*)?",
+    ))
+    .expect("link pattern is valid")
+});
+
+/// Spelling variants of one word, joined so that "micro-needling",
+/// "micro needling" and "microneedling" are the same token. Pairs of
+/// adjacent words first, then single-word respellings.
+const JOINED_PAIRS: &[(&str, &str, &str)] = &[
+    ("micro", "needling", "microneedling"),
+    ("micro", "needle", "microneedle"),
+    ("micro", "needles", "microneedles"),
+    ("micro", "needled", "microneedled"),
+    ("derma", "roller", "dermaroller"),
+    ("derma", "rolling", "dermarolling"),
+    ("derma", "pen", "dermapen"),
+    ("derma", "stamp", "dermastamp"),
+    ("skin", "pen", "skinpen"),
+    ("after", "care", "aftercare"),
+    ("down", "time", "downtime"),
+    ("sun", "screen", "sunscreen"),
+    ("make", "up", "makeup"),
+    ("stretch", "mark", "stretchmark"),
+    ("stretch", "marks", "stretchmarks"),
+];
+
+const RESPELLINGS: &[(&str, &str)] = &[
+    ("microneedeling", "microneedling"),
+    ("moisturiser", "moisturizer"),
+    ("moisturisers", "moisturizers"),
+    ("moisturising", "moisturizing"),
+    ("anaesthetic", "anesthetic"),
+    ("anaesthesia", "anesthesia"),
+    ("colour", "color"),
+    ("creme", "cream"),
+    ("haemorrhage", "hemorrhage"),
+];
+
+/// Contractions typed with or without the apostrophe. Expanded so that
+/// negation ("can't breathe" → "can not breathe") is visible to triage.
+const CONTRACTIONS: &[(&str, &str)] = &[
+    ("can't", "can not"),
+    ("cant", "can not"),
+    ("cannot", "can not"),
+    ("won't", "will not"),
+    ("wont", "will not"),
+    ("don't", "do not"),
+    ("dont", "do not"),
+    ("doesn't", "does not"),
+    ("doesnt", "does not"),
+    ("didn't", "did not"),
+    ("didnt", "did not"),
+    ("isn't", "is not"),
+    ("isnt", "is not"),
+    ("aren't", "are not"),
+    ("arent", "are not"),
+    ("wasn't", "was not"),
+    ("wasnt", "was not"),
+    ("weren't", "were not"),
+    ("shouldn't", "should not"),
+    ("shouldnt", "should not"),
+    ("couldn't", "could not"),
+    ("couldnt", "could not"),
+    ("wouldn't", "would not"),
+    ("wouldnt", "would not"),
+    ("haven't", "have not"),
+    ("havent", "have not"),
+    ("hasn't", "has not"),
+    ("hasnt", "has not"),
+    ("ain't", "is not"),
+    ("i'm", "i am"),
+    ("im", "i am"),
+    ("i've", "i have"),
+    ("ive", "i have"),
+    ("i'll", "i will"),
+    ("i'd", "i would"),
+    ("it's", "it is"),
+    ("what's", "what is"),
+    ("whats", "what is"),
+    ("that's", "that is"),
+    ("thats", "that is"),
+    ("there's", "there is"),
+    ("how's", "how is"),
+    ("you're", "you are"),
+    ("they're", "they are"),
+    ("we're", "we are"),
+];
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`')
+}
+
+/// Normalises a question or FAQ phrasing to lowercase words separated by
+/// single spaces. Total: any input, including empty, huge, control
+/// characters and right-to-left or emoji-only text, gives a (possibly
+/// empty) string and never panics.
+pub fn normalise(input: &str) -> String {
+    let cut = match input.char_indices().nth(MAX_INPUT_CHARS) {
+        Some((i, _)) => &input[..i],
+        None => input,
+    };
+    let no_markup = MARKUP.replace_all(cut, " ");
+    let no_links = LINK.replace_all(&no_markup, " ");
+
+    // NFKD splits accents off their letters (and folds full-width and
+    // ligature forms); dropping the combining marks leaves the base letter.
+    let mut folded = String::with_capacity(no_links.len());
+    for c in no_links.nfkd().filter(|c| !is_combining_mark(*c)) {
+        if c.is_alphanumeric() {
+            folded.extend(c.to_lowercase());
+        } else if is_apostrophe(c) {
+            folded.push('\'');
+        } else {
+            folded.push(' ');
+        }
+    }
+
+    let mut words: Vec<&str> = Vec::new();
+    for raw in folded.split_whitespace() {
+        let word = raw.trim_matches('\'');
+        if word.is_empty() {
+            continue;
+        }
+        if let Some((_, expanded)) = CONTRACTIONS.iter().find(|(c, _)| *c == word) {
+            words.extend(expanded.split(' '));
+            continue;
+        }
+        // Other apostrophes ("clinic's", "o'clock") split the word.
+        words.extend(word.split('\'').filter(|w| !w.is_empty()));
+    }
+
+    let mut out = String::with_capacity(folded.len());
+    let mut i = 0;
+    while i < words.len() {
+        let mut word = words[i];
+        if let Some(next) = words.get(i + 1) {
+            if let Some((_, _, joined)) = JOINED_PAIRS
+                .iter()
+                .find(|(a, b, _)| *a == word && b == next)
+            {
+                word = joined;
+                i += 1;
+            }
+        }
+        if let Some((_, respelt)) = RESPELLINGS.iter().find(|(from, _)| *from == word) {
+            word = respelt;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+        i += 1;
+    }
+    out
+}
+
+static STEMMER: LazyLock<rust_stemmers::Stemmer> =
+    LazyLock::new(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English));
+
+/// The English (Snowball) stem of one normalised word, so "sessions",
+/// "swelling" and "treated" meet "session", "swell" and "treat". Used by
+/// the matcher and triage alike.
+pub fn stem(word: &str) -> String {
+    STEMMER.stem(word).into_owned()
+}
+
+/// The words of [`normalise`], as owned strings.
+pub fn words(input: &str) -> Vec<String> {
+    normalise(input).split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each row: raw input, its normal form.
+    const CASES: &[(&str, &str)] = &[
+        ("", ""),
+        ("   \t\n ", ""),
+        ("How many SESSIONS?", "how many sessions"),
+        ("Micro-needling vs micro needling vs MICRONEEDLING", "microneedling vs microneedling vs microneedling"),
+        ("derma roller or Derma-Pen", "dermaroller or dermapen"),
+        ("Café crème", "cafe cream"),
+        ("ｆｕｌｌ ｗｉｄｔｈ", "full width"),
+        ("<@123456789012345678> does it hurt", "does it hurt"),
+        ("<@!1234> <@&5678> <#91011> hi", "hi"),
+        ("is it painful?? ||lowkey terrified||", "is it painful lowkey terrified"),
+        ("<:pepe:123456> <a:dance:987> ok", "ok"),
+        ("@everyone @here free stuff", "free stuff"),
+        ("see https://example.com/x?y=1 and www.foo.org", "see and"),
+        ("gift -> steamcommunlty.com/gift/9921 now", "gift now"),
+        ("```rust\nfn main() {}\n``` what is this", "what is this"),
+        ("> quoted text\nmy question", "quoted text my question"),
+        ("I can't breathe", "i can not breathe"),
+        ("i cant catch my breath", "i can not catch my breath"),
+        ("what’s the downtime", "what is the downtime"),
+        ("the clinic's hours", "the clinic s hours"),
+        ("😭😭😭", ""),
+        ("👋 hey", "hey"),
+        ("moisturiser after care", "moisturizer aftercare"),
+        ("مرحبا كيف", "مرحبا كيف"),
+        ("e\u{301}te\u{301}", "ete"),
+        ("a\u{0}b\u{7}c", "a b c"),
+        ("day 3: 39°C", "day 3 39 c"),
+    ];
+
+    /// Every row of the table normalises to its expected form.
+    #[test]
+    fn normalises_table() {
+        for (input, expected) in CASES {
+            assert_eq!(normalise(input), *expected, "input: {input:?}");
+        }
+    }
+
+    /// Normalising is idempotent, so phrasings and questions meet in one form.
+    #[test]
+    fn idempotent() {
+        for (input, _) in CASES {
+            let once = normalise(input);
+            assert_eq!(normalise(&once), once, "input: {input:?}");
+        }
+    }
+
+    /// A 100 KB message is cut to the cap and still normalises.
+    #[test]
+    fn huge_input_is_capped() {
+        let huge = "needle ".repeat(15_000);
+        let out = normalise(&huge);
+        assert!(out.len() <= MAX_INPUT_CHARS);
+        assert!(out.starts_with("needle needle"));
+    }
+
+    /// Unpaired code fences and odd markup never panic.
+    #[test]
+    fn odd_markup_is_total() {
+        for input in ["```", "``` open", "<@", "<@>", "<:x:>", "||", "\u{202e}rtl\u{202c}", "\u{feff}"] {
+            let _ = normalise(input);
+        }
+        assert_eq!(words("<@12> micro-needling!!"), vec!["microneedling"]);
+    }
+}

@@ -1,0 +1,183 @@
+//! Red-flag triage: runs before any matching, so a message that reads like
+//! a complication gets the urgent-care message and never an FAQ answer.
+//!
+//! The lexicon lives in `faq.toml` (`[[red_flag]]`, `[triage]`) so the
+//! clinic can edit it. A rule fires when some phrase of its `when` list
+//! and, if given, some phrase of its `and` list appear in the message,
+//! neither cancelled by a negation just before it ("no fever", "if I get
+//! blisters"). Phrases match on stems, in order, with a few words allowed
+//! between them ("swelling keeps on growing" matches "swelling growing").
+//!
+//! The special phrase `@late` matches a late day count ("day 5", "6 days
+//! later", "a week on"): expected redness and swelling settle in the first
+//! days, so the same words later read differently.
+
+use crate::faq::Faq;
+use crate::matcher::stems;
+
+/// Words allowed between two words of one phrase.
+pub const MAX_PHRASE_GAP: usize = 2;
+
+/// Written-out numbers members use for day counts.
+const NUMBER_WORDS: &[(&str, u32)] = &[
+    ("one", 1), ("two", 2), ("three", 3), ("four", 4), ("five", 5), ("six", 6), ("seven", 7),
+    ("eight", 8), ("nine", 9), ("ten", 10), ("first", 1), ("second", 2), ("third", 3),
+    ("fourth", 4), ("fifth", 5), ("sixth", 6), ("seventh", 7), ("4th", 4), ("5th", 5),
+    ("6th", 6), ("7th", 7), ("8th", 8), ("9th", 9), ("10th", 10),
+];
+
+#[derive(Debug, Clone)]
+enum Pattern {
+    Words(Vec<String>),
+    Late,
+}
+
+#[derive(Debug, Clone)]
+struct Rule {
+    when: Vec<Pattern>,
+    and: Vec<Pattern>,
+    always: bool,
+}
+
+/// Which red flag fired, and the words that fired it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flag {
+    /// Index into [`Faq::red_flags`].
+    pub red_flag: usize,
+    pub matched: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Triage {
+    rules: Vec<Rule>,
+    negations: Vec<Vec<String>>,
+    window: usize,
+    late_after_days: u32,
+    personal: Vec<Vec<String>>,
+}
+
+fn pattern(phrase: &str) -> Pattern {
+    if phrase.trim() == "@late" {
+        Pattern::Late
+    } else {
+        Pattern::Words(stems(&crate::text::normalise(phrase)))
+    }
+}
+
+fn day_number(word: &str) -> Option<u32> {
+    word.parse().ok().or_else(|| NUMBER_WORDS.iter().find(|(w, _)| *w == word).map(|(_, n)| *n))
+}
+
+impl Triage {
+    pub fn new(faq: &Faq) -> Triage {
+        let t = &faq.triage;
+        let seqs = |v: &[String]| v.iter().map(|p| stems(&crate::text::normalise(p))).filter(|s| !s.is_empty()).collect();
+        Triage {
+            rules: faq
+                .red_flags
+                .iter()
+                .map(|r| Rule {
+                    when: r.when.iter().map(|p| pattern(p)).collect(),
+                    and: r.and.iter().map(|p| pattern(p)).collect(),
+                    always: r.always,
+                })
+                .collect(),
+            negations: seqs(&t.negations),
+            window: t.negation_window,
+            late_after_days: t.late_after_days,
+            personal: seqs(&t.personal),
+        }
+    }
+
+    /// The first red flag the message raises, if any.
+    pub fn check(&self, normalised: &str) -> Option<Flag> {
+        let words: Vec<&str> = normalised.split(' ').filter(|w| !w.is_empty()).collect();
+        let stemmed = stems(normalised);
+        let personal = self.personal.iter().any(|p| find(&stemmed, p, 0).is_some());
+        for (i, rule) in self.rules.iter().enumerate() {
+            if !rule.always && !personal {
+                continue;
+            }
+            let Some(first) = self.any(&rule.when, &words, &stemmed) else { continue };
+            let second = if rule.and.is_empty() {
+                None
+            } else {
+                match self.any(&rule.and, &words, &stemmed) {
+                    Some(m) => Some(m),
+                    None => continue,
+                }
+            };
+            let mut matched = vec![first];
+            matched.extend(second);
+            return Some(Flag { red_flag: i, matched });
+        }
+        None
+    }
+
+    /// The first pattern of the list found un-negated, as the words matched.
+    fn any(&self, patterns: &[Pattern], words: &[&str], stemmed: &[String]) -> Option<String> {
+        patterns.iter().find_map(|p| match p {
+            Pattern::Late => self.late(words),
+            Pattern::Words(seq) => {
+                let mut from = 0;
+                while let Some((start, end)) = find(stemmed, seq, from) {
+                    if !self.negated(stemmed, start) {
+                        return Some(words[start..=end].join(" "));
+                    }
+                    from = start + 1;
+                }
+                None
+            }
+        })
+    }
+
+    fn negated(&self, stemmed: &[String], start: usize) -> bool {
+        let lo = start.saturating_sub(self.window);
+        self.negations.iter().any(|n| {
+            (lo..start).any(|i| stemmed.len() >= i + n.len() && stemmed[i..i + n.len()] == n[..] && i + n.len() <= start)
+        })
+    }
+
+    /// "day 5", "5 days", "fifth day", "a week": a day count at or past the late threshold.
+    fn late(&self, words: &[&str]) -> Option<String> {
+        for (i, w) in words.iter().enumerate() {
+            if w.starts_with("week") {
+                return Some((*w).to_owned());
+            }
+            if *w == "day" || *w == "days" {
+                let around = [i.checked_sub(1), Some(i + 1)];
+                for j in around.into_iter().flatten() {
+                    if let Some(n) = words.get(j).and_then(|x| day_number(x)) {
+                        if n >= self.late_after_days {
+                            let (a, b) = if j < i { (j, i) } else { (i, j) };
+                            return Some(words[a..=b].join(" "));
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Finds `seq` in `words` at or after `from`: its words in order, each
+/// within [`MAX_PHRASE_GAP`] words of the previous one. Returns the first
+/// and last positions.
+fn find(words: &[String], seq: &[String], from: usize) -> Option<(usize, usize)> {
+    let (head, rest) = seq.split_first()?;
+    'start: for start in from..words.len() {
+        if &words[start] != head {
+            continue;
+        }
+        let mut at = start;
+        for w in rest {
+            let limit = (at + 2 + MAX_PHRASE_GAP).min(words.len());
+            match (at + 1..limit).find(|&k| &words[k] == w) {
+                Some(k) => at = k,
+                None => continue 'start,
+            }
+        }
+        return Some((start, at));
+    }
+    None
+}
