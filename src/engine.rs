@@ -37,7 +37,7 @@ impl Engine {
     /// Builds the index and triage rules for a checked FAQ.
     pub fn new(faq: Faq) -> Engine {
         let index = Index::new(&faq);
-        let triage = Triage::new(&faq);
+        let triage = Triage::new(&faq, index.analyzer());
         Engine { faq, index, triage }
     }
 
@@ -69,7 +69,7 @@ impl Engine {
     pub fn explain(&self, question: &str) -> Explanation {
         let normalised = text::normalise(question);
         let flag = self.triage.check(&normalised);
-        let ranking = if flag.is_some() { Ranking { candidates: Vec::new(), unknown: Vec::new(), off_topic: None } } else { self.index.rank(&normalised) };
+        let ranking = if flag.is_some() { Ranking { candidates: Vec::new(), unknown: Vec::new(), off_topic: None, out_of_scope: false } } else { self.index.rank(&normalised) };
         Explanation { normalised, flag, ranking }
     }
 
@@ -91,6 +91,8 @@ impl Engine {
         };
         let reason = if let Some(term) = &e.ranking.off_topic {
             Some(NoMatchReason::OffTopic(term.clone()))
+        } else if e.ranking.out_of_scope {
+            Some(NoMatchReason::OutOfScope)
         } else if best.score < min_score {
             Some(NoMatchReason::LowScore)
         } else if e.ranking.margin() < settings.min_margin {
@@ -127,6 +129,9 @@ impl Engine {
         }
         if let Some(t) = &e.ranking.off_topic {
             let _ = writeln!(out, "off topic: mentions \"{t}\" and no microneedling word");
+        }
+        if e.ranking.out_of_scope {
+            let _ = writeln!(out, "out of scope: unknown words and nothing ties the question to a treatment");
         }
         if !e.ranking.unknown.is_empty() {
             let _ = writeln!(out, "unknown words: {}", e.ranking.unknown.join(", "));

@@ -6,7 +6,8 @@ use std::fmt;
 
 use crate::engine::Engine;
 use crate::faq::{MAX_FIELD_CHARS, MAX_TITLE_CHARS};
-use crate::reply::sources_markdown;
+
+use crate::reply::sources_fields;
 
 /// The entries the shipped FAQ must always have, with their categories
 /// (faq-spec §2). Tests and logs refer to these ids.
@@ -58,6 +59,10 @@ pub const REQUIRED_ENTRIES: &[(&str, &str)] = &[
 
 /// Discord's limit on all the text of one embed together.
 pub const MAX_EMBED_TOTAL_CHARS: usize = 6000;
+/// Sources fields an answer embed may use (Discord allows 25 fields; the
+/// rest of the embed needs none, but an answer citing this many sources is
+/// unreadable anyway).
+pub const MAX_SOURCE_FIELDS: usize = 4;
 /// Fewer alternates than this leaves the matcher guessing at how members ask.
 pub const MIN_ALTERNATES: usize = 8;
 /// Longer answers are hard to read on a phone (they still fit Discord).
@@ -117,15 +122,14 @@ pub fn lint(engine: &Engine, require_spec_entries: bool) -> Vec<Finding> {
         for &s in &entry.sources {
             cited[s] = true;
         }
-        let sources = sources_markdown(faq, entry);
-        let sources_len = sources.chars().count();
-        if sources_len > MAX_FIELD_CHARS {
-            push(Severity::Error, entry.line, item.clone(), format!("the sources field is {sources_len} characters; Discord allows {MAX_FIELD_CHARS}"));
+        let fields = sources_fields(faq, entry);
+        if fields.len() > MAX_SOURCE_FIELDS {
+            push(Severity::Error, entry.line, item.clone(), format!("cites too many sources to show: {} fields of {MAX_FIELD_CHARS} characters", fields.len()));
         }
+        let sources_len: usize = fields.iter().map(|f| f.chars().count() + "Sources (cont.)".len()).sum();
         let total = entry.question.chars().count().min(MAX_TITLE_CHARS)
             + entry.answer.chars().count()
             + sources_len
-            + "Sources".len()
             + faq.meta.disclaimer.chars().count();
         if total > MAX_EMBED_TOTAL_CHARS {
             push(Severity::Error, entry.line, item.clone(), format!("the answer embed is {total} characters; Discord allows {MAX_EMBED_TOTAL_CHARS}"));

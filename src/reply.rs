@@ -22,6 +22,8 @@ pub enum NoMatchReason {
     Ambiguous,
     /// The question is about a treatment we do not cover.
     OffTopic(String),
+    /// General skincare or health talk: nothing ties it to a treatment.
+    OutOfScope,
 }
 
 /// The answer to one question.
@@ -144,8 +146,28 @@ pub fn render_text(faq: &Faq, reply: &Reply<'_>) -> String {
     out
 }
 
-/// The sources as Discord markdown, one linked title a line: the "Sources"
-/// field of the answer embed.
+/// The sources split into embed field values of at most
+/// [`crate::faq::MAX_FIELD_CHARS`] each, whole lines only: "Sources",
+/// then "Sources (cont.)" fields when an entry cites many.
+pub fn sources_fields(faq: &Faq, entry: &Entry) -> Vec<String> {
+    let max = crate::faq::MAX_FIELD_CHARS;
+    let mut fields: Vec<String> = Vec::new();
+    for line in sources_markdown(faq, entry).lines() {
+        // A single line never exceeds the limit in a valid FAQ (titles are
+        // capped at 256 characters), but cut defensively all the same.
+        let line: String = line.chars().take(max).collect();
+        match fields.last_mut() {
+            Some(last) if last.chars().count() + 1 + line.chars().count() <= max => {
+                last.push('\n');
+                last.push_str(&line);
+            }
+            _ => fields.push(line),
+        }
+    }
+    fields
+}
+
+/// The sources as Discord markdown, one linked title a line.
 pub fn sources_markdown(faq: &Faq, entry: &Entry) -> String {
     let mut out = String::new();
     for &s in &entry.sources {

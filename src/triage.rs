@@ -13,7 +13,7 @@
 //! days, so the same words later read differently.
 
 use crate::faq::Faq;
-use crate::matcher::stems;
+use crate::matcher::Analyzer;
 
 /// Words allowed between two words of one phrase.
 pub const MAX_PHRASE_GAP: usize = 2;
@@ -49,6 +49,7 @@ pub struct Flag {
 
 #[derive(Debug, Clone)]
 pub struct Triage {
+    analyzer: Analyzer,
     rules: Vec<Rule>,
     negations: Vec<Vec<String>>,
     window: usize,
@@ -56,11 +57,11 @@ pub struct Triage {
     personal: Vec<Vec<String>>,
 }
 
-fn pattern(phrase: &str) -> Pattern {
+fn pattern(analyzer: &Analyzer, phrase: &str) -> Pattern {
     if phrase.trim() == "@late" {
         Pattern::Late
     } else {
-        Pattern::Words(stems(&crate::text::normalise(phrase)))
+        Pattern::Words(analyzer.canonical_stems(&crate::text::normalise(phrase)))
     }
 }
 
@@ -69,16 +70,20 @@ fn day_number(word: &str) -> Option<u32> {
 }
 
 impl Triage {
-    pub fn new(faq: &Faq) -> Triage {
+    /// Builds the rules, with the matcher's analyser so synonyms apply alike.
+    pub fn new(faq: &Faq, analyzer: &Analyzer) -> Triage {
         let t = &faq.triage;
-        let seqs = |v: &[String]| v.iter().map(|p| stems(&crate::text::normalise(p))).filter(|s| !s.is_empty()).collect();
+        let seqs = |v: &[String]| {
+            v.iter().map(|p| analyzer.canonical_stems(&crate::text::normalise(p))).filter(|s| !s.is_empty()).collect()
+        };
         Triage {
+            analyzer: analyzer.clone(),
             rules: faq
                 .red_flags
                 .iter()
                 .map(|r| Rule {
-                    when: r.when.iter().map(|p| pattern(p)).collect(),
-                    and: r.and.iter().map(|p| pattern(p)).collect(),
+                    when: r.when.iter().map(|p| pattern(analyzer, p)).collect(),
+                    and: r.and.iter().map(|p| pattern(analyzer, p)).collect(),
                     always: r.always,
                 })
                 .collect(),
@@ -92,7 +97,7 @@ impl Triage {
     /// The first red flag the message raises, if any.
     pub fn check(&self, normalised: &str) -> Option<Flag> {
         let words: Vec<&str> = normalised.split(' ').filter(|w| !w.is_empty()).collect();
-        let stemmed = stems(normalised);
+        let stemmed = self.analyzer.canonical_stems(normalised);
         let personal = self.personal.iter().any(|p| find(&stemmed, p, 0).is_some());
         for (i, rule) in self.rules.iter().enumerate() {
             if !rule.always && !personal {
@@ -122,7 +127,7 @@ impl Triage {
                 let mut from = 0;
                 while let Some((start, end)) = find(stemmed, seq, from) {
                     if !self.negated(stemmed, start) {
-                        return Some(words[start..=end].join(" "));
+                        return Some(stemmed[start..=end].join(" "));
                     }
                     from = start + 1;
                 }

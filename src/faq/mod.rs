@@ -135,12 +135,15 @@ impl Default for MatchSettings {
     }
 }
 
-/// Topics we do not cover (other treatments), and the words that show a
-/// question is about microneedling all the same.
+/// Scope: topics we do not cover (other treatments), the words that show
+/// a question is about microneedling all the same (anchors), and the words
+/// that show it is asked about a treatment at all (context: "it", "after",
+/// "my session").
 #[derive(Debug, Clone, Default)]
 pub struct OffTopic {
     pub terms: Vec<String>,
     pub anchors: Vec<String>,
+    pub context: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -425,7 +428,8 @@ impl Faq {
                 let o = o.get_ref();
                 c.phrases(&at, &o.terms);
                 c.phrases(&at, &o.anchors);
-                OffTopic { terms: o.terms.clone(), anchors: o.anchors.clone() }
+                c.phrases(&at, &o.context);
+                OffTopic { terms: o.terms.clone(), anchors: o.anchors.clone(), context: o.context.clone() }
             }
             None => OffTopic::default(),
         };

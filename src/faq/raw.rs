@@ -87,6 +87,8 @@ pub(crate) struct RawOffTopic {
     pub terms: Vec<String>,
     #[serde(default)]
     pub anchors: Vec<String>,
+    #[serde(default)]
+    pub context: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -12,7 +12,7 @@ use crate::text;
 pub const STOP_WORDS: &[&str] = &[
     "a", "about", "actually", "after", "again", "all", "also", "am", "an", "and", "any", "anyone",
     "anything", "are", "as", "at", "be", "because", "been", "being", "bit", "but", "by", "can",
-    "could", "did", "do", "does", "doing", "done", "each", "else", "even", "ever", "every",
+    "could", "did", "do", "does", "doing", "done", "each", "else", "even", "ever", "every", "everybody", "everyone", "folks",
     "exactly", "for", "from", "generally", "genuinely", "get", "gets", "getting", "got", "guys",
     "had", "has", "have", "having", "he", "her", "here", "hers", "hey", "hi", "him", "his", "honestly", "how", "i",
     "if", "in", "into", "is", "it", "its", "just", "kind", "kinda", "know", "let", "like", "literally", "lol",
@@ -22,7 +22,7 @@ pub const STOP_WORDS: &[&str] = &[
     "someone", "something", "sorry", "sort", "still", "stuff", "sure", "tell", "than", "thank", "thanks", "that",
     "the", "their", "them", "then", "there", "these", "they", "thing", "things", "think", "this", "those",
     "to", "too", "u", "um", "ur", "us", "very", "want", "wanna", "was", "way", "we", "well", "were",
-    "what", "whats", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "wondering",
+    "what", "whats", "when", "where", "which", "while", "whom", "why", "will", "with", "wondering",
     "would", "y", "ya", "yall", "yeah", "yes", "you", "your", "yours",
 ];
 
@@ -59,6 +59,9 @@ impl Analyzer {
         let mut single = HashMap::new();
         for (canonical, variants) in synonyms {
             let target = stems(&text::normalise(canonical)).join(" ");
+            if target.contains(' ') {
+                phrases.push((target.split(' ').map(str::to_owned).collect(), target.clone()));
+            }
             for v in variants {
                 let s = stems(&text::normalise(v));
                 match s.len() {
@@ -100,6 +103,24 @@ impl Analyzer {
                 out.push(Token { term: stem.clone(), raw: words[i].to_owned() });
             }
             i += 1;
+        }
+        out
+    }
+
+    /// Every word's stem with synonyms applied, stop words kept: the form
+    /// triage matches on, so "fever blisters" is a cold sore there too.
+    pub fn canonical_stems(&self, normalised: &str) -> Vec<String> {
+        let stemmed = stems(normalised);
+        let mut out = Vec::with_capacity(stemmed.len());
+        let mut i = 0;
+        while i < stemmed.len() {
+            if let Some((len, target)) = self.phrase_at(&stemmed[i..]) {
+                out.push(target.to_owned());
+                i += len;
+            } else {
+                out.push(self.canonical(&stemmed[i]).to_owned());
+                i += 1;
+            }
         }
         out
     }

@@ -43,6 +43,11 @@ pub const QUESTION_COVERAGE_EXPONENT: f64 = 0.5;
 pub const AFFINITY_BASE: f64 = 0.5;
 /// See [`AFFINITY_BASE`].
 pub const AFFINITY_STEP: f64 = 0.25;
+/// A question with no anchor or context word is out of scope once it has
+/// this many words the FAQ does not know: one unknown word is often a
+/// typo or chatter, two or more are a different subject ("shampoo",
+/// "hairline"; "beach", "holiday").
+pub const OUT_OF_SCOPE_UNKNOWN_WORDS: usize = 2;
 /// How many candidates an explanation (and `faqbot ask --explain`) lists.
 pub const EXPLAIN_CANDIDATES: usize = 5;
 
@@ -56,7 +61,7 @@ pub struct Candidate {
     pub question_coverage: f64,
     /// Share of the entry's best phrasing present in the question.
     pub phrasing_coverage: f64,
-    /// Index of that best phrasing in [`Entry::phrasings`] order, keywords last.
+    /// Index of that best phrasing in [`Entry::phrasings`] order.
     pub best_phrasing: usize,
     /// The question's words that matched, as typed (typo corrections as "typed→known").
     pub matched: Vec<String>,
@@ -71,6 +76,10 @@ pub struct Ranking {
     pub unknown: Vec<String>,
     /// An off-topic term the question mentions without any anchor word.
     pub off_topic: Option<String>,
+    /// The question uses words the FAQ does not know and nothing ties it
+    /// to a treatment (no anchor or context word): general skincare or
+    /// health talk that happens to share words with an entry.
+    pub out_of_scope: bool,
 }
 
 impl Ranking {
@@ -112,6 +121,7 @@ pub struct Index {
     unknown_weight: f64,
     off_topic: Vec<(Vec<String>, String)>,
     anchors: Vec<Vec<String>>,
+    context: Vec<Vec<String>>,
 }
 
 /// Inverse entry frequency, BM25's smoothed form: always positive, near
@@ -136,7 +146,12 @@ impl Index {
         let mut entry_terms: Vec<Vec<(u32, u32)>> = vec![Vec::new(); faq.entries.len()];
 
         for (e, entry) in faq.entries.iter().enumerate() {
-            let texts = entry.phrasings().chain(entry.keywords.iter().map(String::as_str));
+            // Keywords join the entry's vocabulary but are not phrasings: a
+            // one-word "phrasing" would be fully covered by any question
+            // that merely mentions the word.
+            let keyword_ordinal = 1 + entry.alternates.len();
+            let keywords = entry.keywords.join(" ");
+            let texts = entry.phrasings().chain(std::iter::once(keywords.as_str()).filter(|k| !k.is_empty()));
             for (ordinal, phrasing) in texts.enumerate() {
                 let normalised = text::normalise(phrasing);
                 let mut ids = Vec::new();
@@ -156,7 +171,9 @@ impl Index {
                         None => entry_terms[e].push((id, 1)),
                     }
                 }
-                phrasing_terms.push((e as u32, ordinal as u32, ids));
+                if ordinal < keyword_ordinal {
+                    phrasing_terms.push((e as u32, ordinal as u32, ids));
+                }
             }
         }
 
@@ -181,9 +198,10 @@ impl Index {
 
         let rarest = idf(faq.entries.len(), 1);
         let fuzzy = Fuzzy::new(words.keys().map(String::as_str));
-        let seq = |s: &str| stems(&text::normalise(s));
+        let seq = |s: &str| analyzer.canonical_stems(&text::normalise(s));
         let off_topic = faq.off_topic.terms.iter().map(|t| (seq(t), t.clone())).collect();
         let anchors = faq.off_topic.anchors.iter().map(|a| seq(a)).collect();
+        let context = faq.off_topic.context.iter().map(|a| seq(a)).collect();
         Index {
             analyzer,
             term_ids,
@@ -196,7 +214,13 @@ impl Index {
             unknown_weight: rarest * UNKNOWN_WORD_WEIGHT,
             off_topic,
             anchors,
+            context,
         }
+    }
+
+    /// The analyser (stemming and synonyms), shared with triage.
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
     }
 
     /// Number of distinct terms (for `info` and benchmarks).
@@ -298,20 +322,13 @@ impl Index {
             .collect();
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
 
-        Ranking { candidates, unknown, off_topic: self.off_topic(normalised) }
-    }
-
-    /// The off-topic term a question mentions, unless it also mentions an
-    /// anchor ("botox" alone is off topic; "botox or microneedling" is not).
-    fn off_topic(&self, normalised: &str) -> Option<String> {
-        if self.off_topic.is_empty() {
-            return None;
-        }
-        let words = stems(normalised);
-        let hit = self.off_topic.iter().find(|(seq, _)| contains_seq(&words, seq))?;
-        if self.anchors.iter().any(|a| contains_seq(&words, a)) {
-            return None;
-        }
-        Some(hit.1.clone())
+        let words = self.analyzer.canonical_stems(normalised);
+        let anchored = self.anchors.iter().any(|a| contains_seq(&words, a));
+        let off_topic = if anchored { None } else { self.off_topic.iter().find(|(seq, _)| contains_seq(&words, seq)).map(|(_, t)| t.clone()) };
+        let out_of_scope = !anchored
+            && !self.context.is_empty()
+            && unknown.len() >= OUT_OF_SCOPE_UNKNOWN_WORDS
+            && !self.context.iter().any(|c| contains_seq(&words, c));
+        Ranking { candidates, unknown, off_topic, out_of_scope }
     }
 }
