@@ -1,1 +1,115 @@
-fn main() {}
+//! Benchmark of the answering core: `cargo bench --bench answer`.
+//!
+//! A bench binary rather than criterion: it reports what the issue asks
+//! for directly (per-question p50/p99 over a realistic question mix, index
+//! build time, peak memory) on the shipped FAQ and on a generated FAQ of
+//! 10,000 entries. Figures go to BENCHMARKS.md by hand.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use faqbot::Engine;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+/// Passes over the question mix; enough for stable percentiles.
+const ROUNDS: usize = 200;
+/// Generated FAQ size (the issue's scale target).
+const BIG_ENTRIES: usize = 10_000;
+
+/// Peak resident set size so far, from /proc (Linux); 0 elsewhere.
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .unwrap_or(0)
+}
+
+fn questions() -> Vec<String> {
+    let text = std::fs::read_to_string(format!("{ROOT}/tests/cases/own-cases.toml")).expect("own cases");
+    let v: toml::Value = toml::from_str(&text).expect("cases parse");
+    v["case"].as_array().expect("cases").iter().map(|c| c["question"].as_str().unwrap_or_default().to_owned()).collect()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[(((sorted.len() - 1) as f64) * p / 100.0).round() as usize]
+}
+
+fn time_answers(engine: &Engine, questions: &[String]) -> (Duration, Duration, Duration) {
+    let mut samples = Vec::with_capacity(questions.len() * ROUNDS);
+    for _ in 0..ROUNDS {
+        for q in questions {
+            let start = Instant::now();
+            black_box(engine.answer(black_box(q)));
+            samples.push(start.elapsed());
+        }
+    }
+    samples.sort();
+    (percentile(&samples, 50.0), percentile(&samples, 99.0), *samples.last().unwrap())
+}
+
+/// A deterministic pseudo-random generator (no dependency needed).
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n
+    }
+}
+
+/// The shipped FAQ plus generated entries up to `total`, phrased from the
+/// shipped vocabulary mixed with synthetic topic words, so postings have
+/// realistic overlap.
+fn generated_faq(shipped: &str, total: usize) -> String {
+    let faq = faqbot::Faq::parse(shipped).expect("shipped faq");
+    let mut vocab: Vec<String> = faq.entries.iter().flat_map(|e| e.phrasings().flat_map(|p| p.split_whitespace().map(str::to_owned).collect::<Vec<_>>())).collect();
+    vocab.sort();
+    vocab.dedup();
+    let mut rng = Lcg(42);
+    let mut out = shipped.to_owned();
+    let source = &faq.sources[0].id;
+    for i in faq.entries.len()..total {
+        let phrase = |rng: &mut Lcg| {
+            let mut words: Vec<String> = (0..5).map(|_| vocab[rng.next(vocab.len())].replace(['"', '\\'], "")).collect();
+            words.push(format!("topic{}", rng.next(total * 2)));
+            words.join(" ")
+        };
+        let question = phrase(&mut rng);
+        let alternates: Vec<String> = (0..10).map(|_| format!("\"{}\"", phrase(&mut rng))).collect();
+        out.push_str(&format!(
+            "\n[[entry]]\nid = \"generated-{i}\"\ncategory = \"basics\"\nquestion = \"{question}\"\nalternates = [{}]\nanswer = \"Generated answer {i}.\"\nsources = [\"{source}\"]\n",
+            alternates.join(", ")
+        ));
+    }
+    out
+}
+
+fn report(name: &str, text: &str, questions: &[String]) {
+    let start = Instant::now();
+    let engine = Engine::from_toml(text).expect("faq loads");
+    let build = start.elapsed();
+    let (p50, p99, max) = time_answers(&engine, questions);
+    println!(
+        "| {name} | {} | {} | {:.1} ms | {:.1} µs | {:.1} µs | {:.1} µs | {:.1} MiB |",
+        engine.faq().entries.len(),
+        engine.index().terms(),
+        build.as_secs_f64() * 1e3,
+        p50.as_secs_f64() * 1e6,
+        p99.as_secs_f64() * 1e6,
+        max.as_secs_f64() * 1e6,
+        peak_rss_kib() as f64 / 1024.0
+    );
+}
+
+fn main() {
+    // `cargo test --benches` runs this with `--test`-like flags; do little then.
+    if std::env::args().any(|a| a == "--test" || a == "--list") {
+        return;
+    }
+    let shipped = std::fs::read_to_string(format!("{ROOT}/faq.toml")).expect("faq.toml");
+    let questions = questions();
+    println!("{} questions × {ROUNDS} rounds per FAQ\n", questions.len());
+    println!("| FAQ | entries | terms | index build | answer p50 | answer p99 | answer max | peak RSS so far |");
+    println!("|---|---|---|---|---|---|---|---|");
+    report("shipped", &shipped, &questions);
+    report("generated", &generated_faq(&shipped, BIG_ENTRIES), &questions);
+}

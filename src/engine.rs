@@ -68,8 +68,13 @@ impl Engine {
     /// Runs the pipeline and keeps every intermediate result.
     pub fn explain(&self, question: &str) -> Explanation {
         let normalised = text::normalise(question);
-        let flag = self.triage.check(&normalised);
-        let ranking = if flag.is_some() { Ranking { candidates: Vec::new(), unknown: Vec::new(), off_topic: None, out_of_scope: false } } else { self.index.rank(&normalised) };
+        let q = self.index.question(&normalised);
+        let flag = self.triage.check_words(&q.words, &q.canonical);
+        let ranking = match flag {
+            Some(_) => Ranking { candidates: Vec::new(), unknown: Vec::new(), off_topic: None, out_of_scope: false },
+            None => self.index.rank_question(&q),
+        };
+        drop(q);
         Explanation { normalised, flag, ranking }
     }
 

@@ -14,7 +14,10 @@
 //! - [`reply`]: the reply and its plain-text rendering.
 //! - [`lint`]: `faqbot check`'s findings beyond validation.
 //! - [`eval`]: labelled cases run through the real pipeline.
+//!
+//! The edges: [`discord`], the bot (`faqbot run`), a thin adapter over [`Engine`].
 
+pub mod discord;
 pub mod engine;
 pub mod eval;
 pub mod faq;

@@ -221,7 +221,12 @@ fn dispatch(cli: Cli) -> Result<bool> {
             }
             run_eval(&load(&cli.faq)?, &cases, json, verbose, min_accuracy, strict_urgent)
         }
-        Command::Run => bail!("`faqbot run` is not built yet"),
+        Command::Run => {
+            let config = faqbot::discord::Config::from_env(cli.faq)?;
+            faqbot::discord::init_logging();
+            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+            runtime.block_on(faqbot::discord::run(config, faqbot::discord::shutdown_signal())).map(|()| true)
+        }
     }
 }
 

@@ -97,21 +97,32 @@ impl Triage {
     /// The first red flag the message raises, if any.
     pub fn check(&self, normalised: &str) -> Option<Flag> {
         let words: Vec<&str> = normalised.split(' ').filter(|w| !w.is_empty()).collect();
-        let stemmed = self.analyzer.canonical_stems(normalised);
-        let personal = self.personal.iter().any(|p| find(&stemmed, p, 0).is_some());
+        self.check_words(&words, &self.analyzer.canonical_stems(normalised))
+    }
+
+    /// [`Triage::check`] on a question already split: its words and their
+    /// canonical stems (see [`crate::matcher::Question`]).
+    pub fn check_words(&self, words: &[&str], stemmed: &[String]) -> Option<Flag> {
+        let personal = self.personal.iter().any(|p| find(stemmed, p, 0).is_some());
         for (i, rule) in self.rules.iter().enumerate() {
             if !rule.always && !personal {
                 continue;
             }
-            let Some(first) = self.any(&rule.when, &words, &stemmed) else { continue };
+            // The `and` phrase first: its words may hold a negation that
+            // belongs to it ("will NOT stop" bleeding), which must not
+            // cancel the `when` phrase.
             let second = if rule.and.is_empty() {
                 None
             } else {
-                match self.any(&rule.and, &words, &stemmed) {
+                match self.any(&rule.and, words, stemmed, None) {
                     Some(m) => Some(m),
                     None => continue,
                 }
             };
+            let skip = second.as_ref().map(|(_, span)| *span);
+            let Some(first) = self.any(&rule.when, words, stemmed, skip) else { continue };
+            let first = first.0;
+            let second = second.map(|(text, _)| text);
             let mut matched = vec![first];
             matched.extend(second);
             return Some(Flag { red_flag: i, matched });
@@ -119,15 +130,16 @@ impl Triage {
         None
     }
 
-    /// The first pattern of the list found un-negated, as the words matched.
-    fn any(&self, patterns: &[Pattern], words: &[&str], stemmed: &[String]) -> Option<String> {
+    /// The first pattern of the list found un-negated: the words matched
+    /// and their span. Negations inside `skip` (another phrase's words) do not count.
+    fn any(&self, patterns: &[Pattern], words: &[&str], stemmed: &[String], skip: Option<(usize, usize)>) -> Option<(String, (usize, usize))> {
         patterns.iter().find_map(|p| match p {
-            Pattern::Late => self.late(words),
+            Pattern::Late => self.late(words).map(|w| (w, (usize::MAX, usize::MAX))),
             Pattern::Words(seq) => {
                 let mut from = 0;
                 while let Some((start, end)) = find(stemmed, seq, from) {
-                    if !self.negated(stemmed, start) {
-                        return Some(stemmed[start..=end].join(" "));
+                    if !self.negated(stemmed, start, skip) {
+                        return Some((stemmed[start..=end].join(" "), (start, end)));
                     }
                     from = start + 1;
                 }
@@ -136,10 +148,11 @@ impl Triage {
         })
     }
 
-    fn negated(&self, stemmed: &[String], start: usize) -> bool {
+    fn negated(&self, stemmed: &[String], start: usize, skip: Option<(usize, usize)>) -> bool {
         let lo = start.saturating_sub(self.window);
+        let skipped = |i: usize| skip.is_some_and(|(a, b)| (a..=b).contains(&i));
         self.negations.iter().any(|n| {
-            (lo..start).any(|i| stemmed.len() >= i + n.len() && stemmed[i..i + n.len()] == n[..] && i + n.len() <= start)
+            (lo..start).any(|i| i + n.len() <= start && stemmed[i..i + n.len()] == n[..] && !skipped(i))
         })
     }
 
@@ -185,4 +198,78 @@ fn find(words: &[String], seq: &[String], from: usize) -> Option<(usize, usize)>
         return Some((start, at));
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Engine;
+
+    const FAQ: &str = r#"
+[meta]
+version = 1
+disclaimer = "d"
+urgent_message = "u"
+[[source]]
+id = "s"
+title = "t"
+publisher = "p"
+url = "https://example.org"
+[[entry]]
+id = "e"
+category = "basics"
+question = "q"
+answer = "a"
+sources = ["s"]
+[synonyms]
+"cold sore" = ["fever blister", "fever blisters"]
+[triage]
+negations = ["no", "not", "if"]
+personal = ["i", "my"]
+late_after_days = 4
+[[red_flag]]
+id = "fever"
+label = "fever"
+when = ["fever", "chills"]
+[[red_flag]]
+id = "worse"
+label = "worse"
+when = ["swelling", "red"]
+and = ["worse", "spreading", "@late"]
+[[red_flag]]
+id = "bleeding"
+label = "bleeding"
+always = true
+when = ["bleeding"]
+and = ["will not stop"]
+[[red_flag]]
+id = "breathing"
+label = "breathing"
+always = true
+when = ["can not breathe"]
+"#;
+
+    /// Each row: message, the red flag it must raise (or None).
+    #[test]
+    fn triage_table() {
+        let engine = Engine::from_toml(FAQ).expect("fixture is valid");
+        let rows: &[(&str, Option<&str>)] = &[
+            ("i have a fever", Some("fever")),
+            ("i have no fever", None),
+            ("my face: no swelling, no fever", None),
+            ("what if i get a fever", None),
+            ("can it cause a fever?", None),
+            ("my lip gets fever blisters", None),
+            ("my swelling is getting worse", Some("worse")),
+            ("my cheek is red on day 1", None),
+            ("my cheek is still red on day 5", Some("worse")),
+            ("it will not stop bleeding", Some("bleeding")),
+            ("some bleeding during, it stopped", None),
+            ("can't breathe", Some("breathing")),
+            ("", None),
+        ];
+        for (message, want) in rows {
+            let got = engine.explain(message).flag.map(|f| engine.faq().red_flags[f.red_flag].id.clone());
+            assert_eq!(got.as_deref(), *want, "message: {message:?}");
+        }
+    }
 }

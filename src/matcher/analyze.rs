@@ -13,10 +13,10 @@ pub const STOP_WORDS: &[&str] = &[
     "a", "about", "actually", "after", "again", "all", "also", "am", "an", "and", "any", "anyone",
     "anything", "are", "as", "at", "be", "because", "been", "being", "bit", "but", "by", "can",
     "could", "did", "do", "does", "doing", "done", "each", "else", "even", "ever", "every", "everybody", "everyone", "folks",
-    "exactly", "for", "from", "generally", "genuinely", "get", "gets", "getting", "got", "guys",
-    "had", "has", "have", "having", "he", "her", "here", "hers", "hey", "hi", "him", "his", "honestly", "how", "i",
+    "exactly", "for", "from", "generally", "genuinely", "get", "gets", "getting", "good", "got", "guys", "haha",
+    "had", "has", "have", "having", "he", "hello", "her", "here", "hers", "hey", "hi", "hiya", "him", "his", "honestly", "how", "i",
     "if", "in", "into", "is", "it", "its", "just", "kind", "kinda", "know", "let", "like", "literally", "lol",
-    "lot", "me", "might", "mine", "more", "most", "much", "my", "need", "of", "oh", "ok",
+    "lmao", "lot", "me", "might", "mine", "more", "morning", "most", "much", "my", "need", "no", "not", "of", "oh", "ok", "omg",
     "okay", "on", "one", "or", "other", "our", "out", "pls", "please", "plz", "pretty", "q", "question",
     "quick", "quite", "rather", "really", "rn", "s", "same", "say", "she", "should", "so", "some",
     "someone", "something", "sorry", "sort", "still", "stuff", "sure", "tell", "than", "thank", "thanks", "that",
@@ -81,6 +81,11 @@ impl Analyzer {
     pub fn analyze(&self, normalised: &str) -> Vec<Token> {
         let words: Vec<&str> = normalised.split(' ').filter(|w| !w.is_empty()).collect();
         let stemmed: Vec<String> = words.iter().map(|w| text::stem(w)).collect();
+        self.analyze_stemmed(&words, &stemmed)
+    }
+
+    /// [`Analyzer::analyze`] on words already split and stemmed (one stem per word).
+    pub fn analyze_stemmed(&self, words: &[&str], stemmed: &[String]) -> Vec<Token> {
         let mut out = Vec::with_capacity(words.len());
         let mut i = 0;
         while i < words.len() {
@@ -110,7 +115,11 @@ impl Analyzer {
     /// Every word's stem with synonyms applied, stop words kept: the form
     /// triage matches on, so "fever blisters" is a cold sore there too.
     pub fn canonical_stems(&self, normalised: &str) -> Vec<String> {
-        let stemmed = stems(normalised);
+        self.canonical_from_stems(&stems(normalised))
+    }
+
+    /// [`Analyzer::canonical_stems`] on words already stemmed.
+    pub fn canonical_from_stems(&self, stemmed: &[String]) -> Vec<String> {
         let mut out = Vec::with_capacity(stemmed.len());
         let mut i = 0;
         while i < stemmed.len() {

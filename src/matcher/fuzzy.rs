@@ -5,9 +5,13 @@
 
 use std::collections::HashMap;
 
-/// Shorter words are not corrected: at four letters and below one edit
-/// turns most words into other real words ("stye" → "style").
-pub const MIN_FUZZY_LEN: usize = 5;
+/// Shorter words are not corrected: at five letters and below one edit
+/// turns many words into other real words ("stye" → "style", "match" →
+/// "catch").
+pub const MIN_FUZZY_LEN: usize = 6;
+/// Longer "words" are not corrected: no word we know is this long, and
+/// generating the deletions of a 4,000-letter token would be quadratic.
+pub const MAX_FUZZY_LEN: usize = 30;
 /// Words this long may be two edits off ("microneedeling", "hyperpigmantation");
 /// shorter ones one edit.
 pub const LONG_WORD_LEN: usize = 8;
@@ -62,7 +66,7 @@ impl Fuzzy {
     /// alphabetically first, so results are deterministic.
     pub fn closest(&self, word: &str) -> Option<(&str, usize)> {
         let len = word.chars().count();
-        if len < MIN_FUZZY_LEN {
+        if !(MIN_FUZZY_LEN..=MAX_FUZZY_LEN).contains(&len) {
             return None;
         }
         let limit = max_distance(len);

@@ -43,6 +43,11 @@ pub const QUESTION_COVERAGE_EXPONENT: f64 = 0.5;
 pub const AFFINITY_BASE: f64 = 0.5;
 /// See [`AFFINITY_BASE`].
 pub const AFFINITY_STEP: f64 = 0.25;
+/// A phrasing's weight counts as at least this fraction of the rarest
+/// word's weight when measuring how much of it a question covers: a
+/// phrasing of one common word ("who can't have it" is just "who") must
+/// not count as fully matched by any question that says "who".
+pub const PHRASING_MASS_FLOOR: f64 = 0.9;
 /// A question with no anchor or context word is out of scope once it has
 /// this many words the FAQ does not know: one unknown word is often a
 /// typo or chatter, two or more are a different subject ("shampoo",
@@ -97,12 +102,10 @@ impl Ranking {
     }
 }
 
+/// One phrasing: its distinct terms (sorted) and their total weight.
 #[derive(Debug, Clone)]
 struct Phrasing {
-    entry: u32,
-    /// Index within the entry's phrasings.
-    ordinal: u32,
-    /// Sum of the weights of its distinct terms.
+    terms: Vec<u32>,
     mass: f64,
 }
 
@@ -113,8 +116,8 @@ pub struct Index {
     weights: Vec<f64>,
     /// Term → (entry, affinity) for every entry that uses it.
     entry_postings: Vec<Vec<(u32, f64)>>,
-    phrasing_postings: Vec<Vec<u32>>,
-    phrasings: Vec<Phrasing>,
+    /// Each entry's phrasings, in [`Entry::phrasings`] order.
+    phrasings: Vec<Vec<Phrasing>>,
     /// Normalised word as written in the FAQ → its term, for typo correction.
     words: HashMap<String, u32>,
     fuzzy: Fuzzy,
@@ -135,13 +138,22 @@ fn contains_seq(haystack: &[String], needle: &[String]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
+/// A question, split once and shared by triage and matching.
+#[derive(Debug, Clone)]
+pub struct Question<'a> {
+    pub words: Vec<&'a str>,
+    pub stems: Vec<String>,
+    /// Stems with synonyms applied, stop words kept.
+    pub canonical: Vec<String>,
+}
+
 impl Index {
     /// Builds the index for a checked FAQ.
     pub fn new(faq: &Faq) -> Index {
         let analyzer = Analyzer::new(&faq.synonyms);
         let mut term_ids: HashMap<String, u32> = HashMap::new();
         let mut words: HashMap<String, u32> = HashMap::new();
-        let mut phrasing_terms: Vec<(u32, u32, Vec<u32>)> = Vec::new();
+        let mut phrasing_terms: Vec<Vec<Vec<u32>>> = vec![Vec::new(); faq.entries.len()];
         // Per entry: term → number of its phrasings that use it.
         let mut entry_terms: Vec<Vec<(u32, u32)>> = vec![Vec::new(); faq.entries.len()];
 
@@ -149,10 +161,9 @@ impl Index {
             // Keywords join the entry's vocabulary but are not phrasings: a
             // one-word "phrasing" would be fully covered by any question
             // that merely mentions the word.
-            let keyword_ordinal = 1 + entry.alternates.len();
             let keywords = entry.keywords.join(" ");
-            let texts = entry.phrasings().chain(std::iter::once(keywords.as_str()).filter(|k| !k.is_empty()));
-            for (ordinal, phrasing) in texts.enumerate() {
+            let texts = entry.phrasings().map(|p| (p, true)).chain(std::iter::once((keywords.as_str(), false)));
+            for (phrasing, is_phrasing) in texts {
                 let normalised = text::normalise(phrasing);
                 let mut ids = Vec::new();
                 for token in analyzer.analyze(&normalised) {
@@ -171,8 +182,9 @@ impl Index {
                         None => entry_terms[e].push((id, 1)),
                     }
                 }
-                if ordinal < keyword_ordinal {
-                    phrasing_terms.push((e as u32, ordinal as u32, ids));
+                if is_phrasing {
+                    ids.sort_unstable();
+                    phrasing_terms[e].push(ids);
                 }
             }
         }
@@ -184,17 +196,19 @@ impl Index {
                 entry_postings[t as usize].push((e as u32, affinity));
             }
         }
-        let weights: Vec<f64> =
-            entry_postings.iter().map(|p| idf(faq.entries.len(), p.len())).collect();
-        let mut phrasing_postings = vec![Vec::new(); term_ids.len()];
-        let mut phrasings = Vec::with_capacity(phrasing_terms.len());
-        for (p, (entry, ordinal, ids)) in phrasing_terms.iter().enumerate() {
-            for &t in ids {
-                phrasing_postings[t as usize].push(p as u32);
-            }
-            let mass = ids.iter().map(|&t| weights[t as usize]).sum();
-            phrasings.push(Phrasing { entry: *entry, ordinal: *ordinal, mass });
-        }
+        let weights: Vec<f64> = entry_postings.iter().map(|p| idf(faq.entries.len(), p.len())).collect();
+        let floor = idf(faq.entries.len(), 1) * PHRASING_MASS_FLOOR;
+        let phrasings = phrasing_terms
+            .into_iter()
+            .map(|list| {
+                list.into_iter()
+                    .map(|terms| {
+                        let mass = terms.iter().map(|&t| weights[t as usize]).sum::<f64>().max(floor);
+                        Phrasing { terms, mass }
+                    })
+                    .collect()
+            })
+            .collect();
 
         let rarest = idf(faq.entries.len(), 1);
         let fuzzy = Fuzzy::new(words.keys().map(String::as_str));
@@ -207,7 +221,6 @@ impl Index {
             term_ids,
             weights,
             entry_postings,
-            phrasing_postings,
             phrasings,
             words,
             fuzzy,
@@ -228,6 +241,14 @@ impl Index {
         self.weights.len()
     }
 
+    /// Splits and stems a normalised question once, for triage and matching.
+    pub fn question<'a>(&self, normalised: &'a str) -> Question<'a> {
+        let words: Vec<&str> = normalised.split(' ').filter(|w| !w.is_empty()).collect();
+        let stems: Vec<String> = words.iter().map(|w| text::stem(w)).collect();
+        let canonical = self.analyzer.canonical_from_stems(&stems);
+        Question { words, stems, canonical }
+    }
+
     /// Resolves a token to a known term: exact, as written in the FAQ, or
     /// by typo correction (with its factor).
     fn resolve(&self, token: &Token) -> Option<(u32, f64, Option<&str>)> {
@@ -245,9 +266,19 @@ impl Index {
         Some((id, FUZZY_MATCH_FACTOR, Some(word)))
     }
 
-    /// Ranks the entries for an already normalised question.
+    /// Ranks the entries for a normalised question.
     pub fn rank(&self, normalised: &str) -> Ranking {
-        let tokens = self.analyzer.analyze(normalised);
+        self.rank_question(&self.question(normalised))
+    }
+
+    /// Ranks the entries for an already split question.
+    ///
+    /// Exact top-k without scoring every entry: an entry's score is at most
+    /// the square root of its question coverage (phrasing coverage is at
+    /// most 1), so entries are visited by descending question coverage and
+    /// the visit stops once that bound cannot reach the k-th best score.
+    pub fn rank_question(&self, q: &Question<'_>) -> Ranking {
+        let tokens = self.analyzer.analyze_stemmed(&q.words, &q.stems);
 
         // Distinct terms of the question, with their match factor.
         let mut terms: Vec<(u32, f64, String)> = Vec::new();
@@ -275,60 +306,67 @@ impl Index {
         let question_mass: f64 = terms.iter().map(|(t, _, _)| self.weights[*t as usize]).sum::<f64>()
             + unknown.len() as f64 * self.unknown_weight;
 
-        let mut entries: HashMap<u32, (f64, Vec<usize>)> = HashMap::new();
-        let mut phrasings: HashMap<u32, f64> = HashMap::new();
-        for (i, (t, factor, _)) in terms.iter().enumerate() {
+        // Question coverage of every entry that shares a term.
+        let mut matched: HashMap<u32, f64> = HashMap::new();
+        for (t, factor, _) in &terms {
             let w = self.weights[*t as usize] * factor;
             for &(e, affinity) in &self.entry_postings[*t as usize] {
-                let acc = entries.entry(e).or_default();
-                acc.0 += w * affinity;
-                acc.1.push(i);
-            }
-            for &p in &self.phrasing_postings[*t as usize] {
-                *phrasings.entry(p).or_default() += w;
+                *matched.entry(e).or_default() += w * affinity;
             }
         }
+        let mut by_coverage: Vec<(f64, u32)> = if question_mass > 0.0 {
+            matched.into_iter().map(|(e, m)| ((m / question_mass).min(1.0), e)).collect()
+        } else {
+            Vec::new()
+        };
+        by_coverage.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
 
-        let mut best_phrasing: HashMap<u32, (f64, u32)> = HashMap::new();
-        for (&p, &matched) in &phrasings {
-            let phrasing = &self.phrasings[p as usize];
-            if phrasing.mass <= 0.0 {
-                continue;
+        let mut candidates: Vec<Candidate> = Vec::new();
+        for &(question_coverage, e) in &by_coverage {
+            let bound = question_coverage.powf(QUESTION_COVERAGE_EXPONENT);
+            if candidates.len() >= EXPLAIN_CANDIDATES && bound < candidates[EXPLAIN_CANDIDATES - 1].score {
+                break;
             }
-            let coverage = (matched / phrasing.mass).min(1.0);
-            let slot = best_phrasing.entry(phrasing.entry).or_insert((0.0, phrasing.ordinal));
-            if coverage > slot.0 || (coverage == slot.0 && phrasing.ordinal < slot.1) {
-                *slot = (coverage, phrasing.ordinal);
-            }
+            let (phrasing_coverage, best_phrasing) = self.best_phrasing(e, &terms);
+            let score = bound * phrasing_coverage.powf(1.0 - QUESTION_COVERAGE_EXPONENT);
+            let matched_words = terms
+                .iter()
+                .filter(|(t, _, _)| self.entry_postings[*t as usize].iter().any(|&(x, _)| x == e))
+                .map(|(_, _, shown)| shown.clone())
+                .collect();
+            let c = Candidate { entry: e as usize, score, question_coverage, phrasing_coverage, best_phrasing, matched: matched_words };
+            let at = candidates.partition_point(|x| x.score > c.score || (x.score == c.score && x.entry < c.entry));
+            candidates.insert(at, c);
+            candidates.truncate(EXPLAIN_CANDIDATES);
         }
 
-        let mut candidates: Vec<Candidate> = entries
-            .into_iter()
-            .filter(|_| question_mass > 0.0)
-            .map(|(e, (matched, which))| {
-                let question_coverage = (matched / question_mass).min(1.0);
-                let (phrasing_coverage, ordinal) = best_phrasing.get(&e).copied().unwrap_or((0.0, 0));
-                let score = question_coverage.powf(QUESTION_COVERAGE_EXPONENT)
-                    * phrasing_coverage.powf(1.0 - QUESTION_COVERAGE_EXPONENT);
-                Candidate {
-                    entry: e as usize,
-                    score,
-                    question_coverage,
-                    phrasing_coverage,
-                    best_phrasing: ordinal as usize,
-                    matched: which.into_iter().map(|i| terms[i].2.clone()).collect(),
-                }
-            })
-            .collect();
-        candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
-
-        let words = self.analyzer.canonical_stems(normalised);
-        let anchored = self.anchors.iter().any(|a| contains_seq(&words, a));
-        let off_topic = if anchored { None } else { self.off_topic.iter().find(|(seq, _)| contains_seq(&words, seq)).map(|(_, t)| t.clone()) };
+        let anchored = self.anchors.iter().any(|a| contains_seq(&q.canonical, a));
+        let off_topic = if anchored {
+            None
+        } else {
+            self.off_topic.iter().find(|(seq, _)| contains_seq(&q.canonical, seq)).map(|(_, t)| t.clone())
+        };
         let out_of_scope = !anchored
             && !self.context.is_empty()
             && unknown.len() >= OUT_OF_SCOPE_UNKNOWN_WORDS
-            && !self.context.iter().any(|c| contains_seq(&words, c));
+            && !self.context.iter().any(|c| contains_seq(&q.canonical, c));
         Ranking { candidates, unknown, off_topic, out_of_scope }
+    }
+
+    /// The entry's phrasing the question covers best: (coverage, index).
+    fn best_phrasing(&self, entry: u32, terms: &[(u32, f64, String)]) -> (f64, usize) {
+        let mut best = (0.0, 0);
+        for (i, p) in self.phrasings[entry as usize].iter().enumerate() {
+            let matched: f64 = terms
+                .iter()
+                .filter(|(t, _, _)| p.terms.binary_search(t).is_ok())
+                .map(|(t, factor, _)| self.weights[*t as usize] * factor)
+                .sum();
+            let coverage = (matched / p.mass).min(1.0);
+            if coverage > best.0 {
+                best = (coverage, i);
+            }
+        }
+        best
     }
 }

@@ -1,0 +1,280 @@
+//! The slash commands: read the arguments, ask the engine, render, reply.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use poise::serenity_prelude as serenity;
+use serenity::{AutocompleteChoice, Permissions, RoleId};
+use tracing::info;
+
+use super::embeds::{self, Rendered};
+use super::{events, Context, Data, Error, Loaded, UserError};
+use crate::faq::MAX_CONTENT_CHARS;
+use crate::Reply;
+
+/// Every command, as registered.
+pub fn all() -> Vec<poise::Command<Data, Error>> {
+    vec![faq(), topics(), faqadmin()]
+}
+
+/// Ask the FAQ about microneedling.
+#[poise::command(slash_command)]
+pub async fn faq(
+    ctx: Context<'_>,
+    #[description = "Your question"]
+    #[autocomplete = "autocomplete_question"]
+    #[max_length = 300]
+    question: String,
+    #[description = "Show the answer only to you"] private: Option<bool>,
+) -> Result<(), Error> {
+    if question.trim().is_empty() {
+        return Err(UserError("Please type a question.".into()).into());
+    }
+    let private = private.unwrap_or(false);
+    let loaded = ctx.data().current();
+    let reply = loaded.engine.answer(&question);
+    info!(
+        source = "slash",
+        outcome = reply.kind(),
+        entry = reply.verdict(),
+        "question answered"
+    );
+    let urgent = matches!(reply, Reply::Urgent { .. });
+    let rendered = embeds::reply(loaded.engine.faq(), &reply);
+    let handle = ctx.send(rendered.into_reply(private)).await?;
+    // A private question stays private: staff are alerted only about public ones.
+    if urgent && !private && ctx.data().config.alert_channel.is_some() {
+        let message = handle.message().await?;
+        let link = embeds::message_link(
+            ctx.guild_id().map(|g| g.get()),
+            ctx.channel_id().get(),
+            message.id.get(),
+        );
+        events::alert_staff(ctx.serenity_context(), ctx.data(), &link).await;
+    }
+    Ok(())
+}
+
+async fn autocomplete_question(ctx: Context<'_>, partial: &str) -> Vec<AutocompleteChoice> {
+    let loaded = ctx.data().current();
+    embeds::question_choices(&loaded.engine, partial)
+        .into_iter()
+        .map(|(name, value)| AutocompleteChoice::new(name, value))
+        .collect()
+}
+
+/// The FAQ's categories, as `/faq-topics` offers them (the same list as
+/// [`crate::faq::CATEGORIES`]; a test keeps them equal).
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+pub enum Category {
+    #[name = "basics"]
+    Basics,
+    #[name = "sessions"]
+    Sessions,
+    #[name = "results"]
+    Results,
+    #[name = "side-effects"]
+    SideEffects,
+    #[name = "safety"]
+    Safety,
+    #[name = "aftercare"]
+    Aftercare,
+    #[name = "conditions"]
+    Conditions,
+    #[name = "comparisons"]
+    Comparisons,
+    #[name = "clinic"]
+    Clinic,
+}
+
+/// Browse the FAQ's questions by topic.
+#[poise::command(slash_command, rename = "faq-topics", ephemeral)]
+pub async fn topics(
+    ctx: Context<'_>,
+    #[description = "Only this topic, with a menu to open its answers"] category: Option<Category>,
+) -> Result<(), Error> {
+    use poise::ChoiceParameter as _;
+    let loaded = ctx.data().current();
+    let rendered = embeds::topics(loaded.engine.faq(), category.map(|c| c.name()));
+    ctx.send(rendered.into_reply(true)).await?;
+    Ok(())
+}
+
+/// Staff tools for the FAQ bot.
+#[poise::command(
+    slash_command,
+    subcommands("reload", "test", "info"),
+    default_member_permissions = "MANAGE_GUILD",
+    guild_only
+)]
+pub async fn faqadmin(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Whether a member is staff: Manage Server (or Administrator), or a staff role.
+pub fn is_staff_member(permissions: Option<Permissions>, roles: &[RoleId], data: &Data) -> bool {
+    permissions.is_some_and(|p| p.manage_guild() || p.administrator())
+        || roles
+            .iter()
+            .any(|r| data.config.staff_roles.contains(&r.get()))
+}
+
+/// The server-side check behind `default_member_permissions`, which a
+/// server's owner can loosen.
+async fn is_staff(ctx: Context<'_>) -> Result<bool, Error> {
+    let poise::Context::Application(actx) = ctx else {
+        return Ok(false);
+    };
+    Ok(actx
+        .interaction
+        .member
+        .as_deref()
+        .is_some_and(|m| is_staff_member(m.permissions, &m.roles, ctx.data())))
+}
+
+/// Re-read the FAQ file; keep the current one if the new one has errors.
+#[poise::command(slash_command, check = "is_staff", ephemeral)]
+pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
+    let path = ctx.data().config.faq_path.clone();
+    let result = tokio::task::spawn_blocking(move || Loaded::read(&path)).await?;
+    let text = match result {
+        Ok(loaded) => {
+            let text = format!(
+                "Reloaded: {} entries, SHA-256 {}.",
+                loaded.engine.faq().entries.len(),
+                short_hash(&loaded.sha256)
+            );
+            ctx.data().swap(loaded);
+            info!("FAQ reloaded");
+            text
+        }
+        Err(errors) => {
+            info!(errors = errors.len(), "FAQ reload refused");
+            let mut text = format!(
+                "The file has {} error(s); the bot keeps the FAQ it had.\n```\n",
+                errors.len()
+            );
+            for e in &errors {
+                let _ = writeln!(text, "{}", e.replace("```", "'''"));
+            }
+            fenced(text)
+        }
+    };
+    ctx.send(
+        Rendered {
+            content: Some(text),
+            ..Rendered::default()
+        }
+        .into_reply(true),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Show how the bot would decide on a question.
+#[poise::command(slash_command, check = "is_staff", ephemeral)]
+pub async fn test(
+    ctx: Context<'_>,
+    #[description = "The question to try"]
+    #[max_length = 300]
+    question: String,
+) -> Result<(), Error> {
+    let loaded = ctx.data().current();
+    let text = format!(
+        "```\n{}\n",
+        loaded.engine.explain_text(&question).replace("```", "'''")
+    );
+    ctx.send(
+        Rendered {
+            content: Some(fenced(text)),
+            ..Rendered::default()
+        }
+        .into_reply(true),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Version, FAQ, uptime and servers.
+#[poise::command(slash_command, check = "is_staff", ephemeral)]
+pub async fn info(ctx: Context<'_>) -> Result<(), Error> {
+    let data = ctx.data();
+    let loaded: Arc<Loaded> = data.current();
+    let loaded_at = loaded
+        .loaded_at
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let text = format!(
+        "faqbot {}\nFAQ: {} (version {}), {} entries\nSHA-256: {}\nLoaded: <t:{loaded_at}:f> in {} ms\nUptime: {}\nServers: {}",
+        env!("CARGO_PKG_VERSION"),
+        data.config.faq_path.display(),
+        loaded.engine.faq().meta.version,
+        loaded.engine.faq().entries.len(),
+        loaded.sha256,
+        loaded.took.as_millis(),
+        uptime(data.started.elapsed()),
+        ctx.cache().guild_count(),
+    );
+    ctx.send(
+        Rendered {
+            content: Some(text),
+            ..Rendered::default()
+        }
+        .into_reply(true),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Closes a code block opened in `text`, cutting the text to fit a message.
+fn fenced(mut text: String) -> String {
+    const CLOSE: &str = "```";
+    if text.chars().count() + CLOSE.len() > MAX_CONTENT_CHARS {
+        text = embeds::truncate(&text, MAX_CONTENT_CHARS - CLOSE.len() - 1);
+        text.push('\n');
+    }
+    text.push_str(CLOSE);
+    text
+}
+
+fn short_hash(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
+fn uptime(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    format!(
+        "{}d {}h {}m {}s",
+        s / 86_400,
+        s / 3600 % 24,
+        s / 60 % 60,
+        s % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `/faq-topics` offers exactly the FAQ's categories, in order.
+    #[test]
+    fn categories_match_the_faq() {
+        use poise::ChoiceParameter as _;
+        let names: Vec<String> = Category::list().into_iter().map(|c| c.name).collect();
+        assert_eq!(names, crate::faq::CATEGORIES);
+        assert_eq!(Category::SideEffects.name(), "side-effects");
+    }
+
+    /// A long explanation or error list still fits one message, fence closed.
+    #[test]
+    fn fenced_fits() {
+        let t = fenced(format!("```\n{}", "x".repeat(5000)));
+        assert!(t.chars().count() <= MAX_CONTENT_CHARS && t.ends_with("\n```"));
+        assert_eq!(fenced("```\nok\n".into()), "```\nok\n```");
+        assert_eq!(
+            uptime(std::time::Duration::from_secs(90_061)),
+            "1d 1h 1m 1s"
+        );
+    }
+}

@@ -1,0 +1,178 @@
+//! `faqbot run`'s settings, from the environment. Parsing takes a lookup
+//! function rather than reading the process environment, so tests can feed
+//! it a table.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context as _, Result};
+
+/// What to tell someone who ran `faqbot run` without a token.
+pub const NO_TOKEN: &str = "DISCORD_TOKEN is not set: create a bot at https://discord.com/developers/applications \
+(Bot → Reset Token) and set DISCORD_TOKEN or DISCORD_TOKEN_FILE; to try the answers without Discord, run `faqbot chat`";
+
+/// The bot token. Its `Debug` hides it, so a logged config never leaks it.
+#[derive(Clone)]
+pub struct Token(String);
+
+impl Token {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(redacted)")
+    }
+}
+
+/// Everything `faqbot run` needs besides the FAQ's content.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub token: Token,
+    /// The FAQ file, read at start-up and by `/faqadmin reload`.
+    pub faq_path: PathBuf,
+    /// Register the commands in this guild only (they appear at once) instead of globally.
+    pub guild_id: Option<u64>,
+    /// Channels where the bot answers questions nobody addressed to it.
+    pub channels: HashSet<u64>,
+    /// Roles that count as staff, besides anyone with Manage Server.
+    pub staff_roles: HashSet<u64>,
+    /// Where staff are told that a member may have described a complication.
+    pub alert_channel: Option<u64>,
+    /// A Discord stand-in's base URL (tests); requests go there, unthrottled.
+    pub api_base: Option<String>,
+}
+
+impl Config {
+    /// Reads the settings from the process environment.
+    pub fn from_env(faq_path: PathBuf) -> Result<Config> {
+        Config::from_lookup(faq_path, |name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `var`, which returns a variable's value if it is set.
+    pub fn from_lookup(faq_path: PathBuf, var: impl Fn(&str) -> Option<String>) -> Result<Config> {
+        let var = |name: &str| {
+            var(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let token = match (var("DISCORD_TOKEN"), var("DISCORD_TOKEN_FILE")) {
+            (Some(token), _) => token,
+            (None, Some(file)) => {
+                let text = std::fs::read_to_string(&file)
+                    .with_context(|| format!("cannot read DISCORD_TOKEN_FILE {file}"))?;
+                let token = text.trim().to_owned();
+                if token.is_empty() {
+                    bail!("DISCORD_TOKEN_FILE {file} is empty");
+                }
+                token
+            }
+            (None, None) => bail!(NO_TOKEN),
+        };
+        Ok(Config {
+            token: Token(token),
+            faq_path,
+            guild_id: var("DISCORD_GUILD_ID")
+                .map(|v| id("DISCORD_GUILD_ID", &v))
+                .transpose()?,
+            channels: ids("FAQBOT_CHANNELS", var("FAQBOT_CHANNELS"))?,
+            staff_roles: ids("FAQBOT_STAFF_ROLES", var("FAQBOT_STAFF_ROLES"))?,
+            alert_channel: var("FAQBOT_ALERT_CHANNEL")
+                .map(|v| id("FAQBOT_ALERT_CHANNEL", &v))
+                .transpose()?,
+            api_base: var("DISCORD_API_BASE").map(|v| v.trim_end_matches('/').to_owned()),
+        })
+    }
+}
+
+/// One Discord id (a snowflake: a positive integer).
+fn id(name: &str, value: &str) -> Result<u64> {
+    match value.trim().parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => bail!("{name}: \"{value}\" is not a Discord id (copy it with Developer Mode on: right-click → Copy ID)"),
+    }
+}
+
+/// A comma-separated list of ids.
+fn ids(name: &str, value: Option<String>) -> Result<HashSet<u64>> {
+    let Some(value) = value else {
+        return Ok(HashSet::new());
+    };
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| id(name, v))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(PathBuf::from("faq.toml"), |name| {
+            vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        })
+    }
+
+    /// Without a token the error is one line that says how to get one and mentions `faqbot chat`.
+    #[test]
+    fn missing_token_says_how_to_get_one() {
+        let e = config(&[]).unwrap_err().to_string();
+        assert!(
+            e.contains("DISCORD_TOKEN") && e.contains("faqbot chat"),
+            "{e}"
+        );
+        assert!(!e.contains('\n'));
+        assert!(config(&[("DISCORD_TOKEN", "  ")]).is_err());
+    }
+
+    /// Lists of ids parse with spaces and trailing commas; a non-id names its variable.
+    #[test]
+    fn ids_parse() {
+        let c = config(&[
+            ("DISCORD_TOKEN", "abc"),
+            ("FAQBOT_CHANNELS", "1, 22,,333 "),
+            ("FAQBOT_ALERT_CHANNEL", "9"),
+            ("DISCORD_API_BASE", "http://127.0.0.1:1/"),
+        ])
+        .unwrap();
+        assert_eq!(c.channels, HashSet::from([1, 22, 333]));
+        assert!(c.staff_roles.is_empty());
+        assert_eq!(c.alert_channel, Some(9));
+        assert_eq!(c.guild_id, None);
+        assert_eq!(c.api_base.as_deref(), Some("http://127.0.0.1:1"));
+        let e = config(&[
+            ("DISCORD_TOKEN", "abc"),
+            ("FAQBOT_STAFF_ROLES", "12,admins"),
+        ])
+        .unwrap_err();
+        assert!(e.to_string().contains("FAQBOT_STAFF_ROLES"), "{e}");
+        assert!(config(&[("DISCORD_TOKEN", "abc"), ("DISCORD_GUILD_ID", "0")]).is_err());
+    }
+
+    /// The token never shows in a logged config.
+    #[test]
+    fn token_is_redacted() {
+        let c = config(&[("DISCORD_TOKEN", "very-secret")]).unwrap();
+        assert!(!format!("{c:?}").contains("very-secret"));
+    }
+
+    /// DISCORD_TOKEN_FILE is read and trimmed.
+    #[test]
+    fn token_file() {
+        let dir = std::env::temp_dir().join(format!("faqbot-token-{}", std::process::id()));
+        std::fs::write(&dir, "from-file\n").unwrap();
+        let c = config(&[("DISCORD_TOKEN_FILE", dir.to_str().unwrap())]).unwrap();
+        assert_eq!(c.token.expose(), "from-file");
+        let _ = std::fs::remove_file(&dir);
+    }
+}

@@ -1,0 +1,316 @@
+//! Gateway events besides slash commands: messages that mention the bot or
+//! are asked in an opened channel, and clicks on the bot's buttons and menus.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::Duration;
+
+use poise::serenity_prelude as serenity;
+use serenity::{
+    ChannelId, ComponentInteraction, ComponentInteractionDataKind, CreateInteractionResponse,
+    FullEvent, Interaction, Message, UserId,
+};
+use tokio::time::Instant;
+use tracing::{debug, info, warn};
+
+use super::embeds::{self, Action, Rendered};
+use super::{Data, Error};
+use crate::{Reply, Strictness};
+
+/// After the bot answers a member's message, it does not answer another
+/// from them for this long: a burst of messages gets one reply, and the
+/// member can still use /faq.
+pub const USER_COOLDOWN: Duration = Duration::from_secs(30);
+/// At most this many message replies per channel in [`CHANNEL_WINDOW`]:
+/// the bot must never flood a conversation.
+pub const CHANNEL_BURST: usize = 4;
+pub const CHANNEL_WINDOW: Duration = Duration::from_secs(60);
+/// The first words that make a message in an opened channel read as a question.
+const QUESTION_WORDS: &[&str] = &[
+    "what", "how", "why", "when", "where", "which", "who", "is", "are", "am", "can", "could", "do",
+    "does", "did", "should", "would", "will", "may", "might", "has", "have", "any", "anyone",
+];
+
+/// Rate limits for message replies (slash commands are asked on purpose
+/// and are not limited). Urgent replies have their own per-member slot and
+/// ignore the channel limit: a member describing a complication is always
+/// told to get care, once per cooldown. Urgent replies are not counted
+/// against the channel either.
+#[derive(Debug, Default)]
+pub struct Cooldowns {
+    /// (user, urgent) → when the bot last replied.
+    users: HashMap<(u64, bool), Instant>,
+    /// channel → when the bot replied there within the window.
+    channels: HashMap<u64, VecDeque<Instant>>,
+}
+
+impl Cooldowns {
+    /// Whether the bot may reply now; if so, the reply is counted.
+    pub fn try_take(&mut self, user: u64, channel: u64, urgent: bool, now: Instant) -> bool {
+        if self
+            .users
+            .get(&(user, urgent))
+            .is_some_and(|&last| now.duration_since(last) < USER_COOLDOWN)
+        {
+            return false;
+        }
+        if !urgent {
+            let recent = self.channels.entry(channel).or_default();
+            while recent
+                .front()
+                .is_some_and(|&t| now.duration_since(t) >= CHANNEL_WINDOW)
+            {
+                recent.pop_front();
+            }
+            if recent.len() >= CHANNEL_BURST {
+                return false;
+            }
+            recent.push_back(now);
+        }
+        self.users.insert((user, urgent), now);
+        // Forget members whose cooldown is over, so the map stays small.
+        if self.users.len() > 1024 {
+            self.users
+                .retain(|_, &mut t| now.duration_since(t) < USER_COOLDOWN);
+        }
+        true
+    }
+}
+
+/// Whether a message nobody addressed to the bot reads as a question.
+pub fn looks_like_question(text: &str) -> bool {
+    let text = text.trim();
+    if text.ends_with('?') {
+        return true;
+    }
+    let first = text.split_whitespace().next().unwrap_or("").to_lowercase();
+    let first = first.trim_matches(|c: char| !c.is_alphanumeric());
+    QUESTION_WORDS.contains(&first)
+}
+
+/// The message without mentions of the bot.
+pub fn strip_mention(text: &str, bot: UserId) -> String {
+    text.replace(&format!("<@{bot}>"), " ")
+        .replace(&format!("<@!{bot}>"), " ")
+        .trim()
+        .to_owned()
+}
+
+pub async fn handle(
+    ctx: &serenity::Context,
+    event: &FullEvent,
+    bot: UserId,
+    data: &Data,
+) -> Result<(), Error> {
+    match event {
+        FullEvent::Message { new_message } => on_message(ctx, new_message, bot, data).await,
+        FullEvent::InteractionCreate {
+            interaction: Interaction::Component(click),
+        } => on_click(ctx, click, data).await,
+        FullEvent::Ready { data_about_bot } => {
+            info!(
+                guilds = data_about_bot.guilds.len(),
+                "connected to Discord as {}", data_about_bot.user.name
+            );
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+async fn on_message(
+    ctx: &serenity::Context,
+    msg: &Message,
+    bot: UserId,
+    data: &Data,
+) -> Result<(), Error> {
+    if msg.author.bot || msg.author.id == bot || msg.webhook_id.is_some() || msg.guild_id.is_none()
+    {
+        return Ok(());
+    }
+    let mentioned = msg.mentions.iter().any(|u| u.id == bot);
+    let opened = data.config.channels.contains(&msg.channel_id.get());
+    if !mentioned && !(opened && looks_like_question(&msg.content)) {
+        return Ok(());
+    }
+    let question = if mentioned {
+        strip_mention(&msg.content, bot)
+    } else {
+        msg.content.clone()
+    };
+    let loaded = data.current();
+    let (rendered, urgent) = if question.is_empty() {
+        (
+            Rendered {
+                content: Some("Ask me a question after the mention, or use /faq.".to_owned()),
+                ..Rendered::default()
+            },
+            false,
+        )
+    } else {
+        let strictness = if mentioned {
+            Strictness::Asked
+        } else {
+            Strictness::Overheard
+        };
+        let reply = loaded.engine.answer_with(&question, strictness);
+        info!(
+            source = if mentioned { "mention" } else { "channel" },
+            outcome = reply.kind(),
+            entry = reply.verdict(),
+            "message answered"
+        );
+        // Unasked, the bot stays silent rather than say it does not know.
+        if !mentioned && matches!(reply, Reply::NoMatch { .. }) {
+            return Ok(());
+        }
+        (
+            embeds::reply(loaded.engine.faq(), &reply),
+            matches!(reply, Reply::Urgent { .. }),
+        )
+    };
+    let allowed = data.cooldowns().try_take(
+        msg.author.id.get(),
+        msg.channel_id.get(),
+        urgent,
+        Instant::now(),
+    );
+    if !allowed {
+        debug!(channel = %msg.channel_id, "cooldown: not replying");
+        return Ok(());
+    }
+    msg.channel_id
+        .send_message(&ctx.http, rendered.into_message().reference_message(msg))
+        .await?;
+    if urgent {
+        let link = embeds::message_link(
+            msg.guild_id.map(|g| g.get()),
+            msg.channel_id.get(),
+            msg.id.get(),
+        );
+        alert_staff(ctx, data, &link).await;
+    }
+    Ok(())
+}
+
+/// Tells staff where a member may have described a complication. A failure
+/// is logged: the member already has their reply.
+pub async fn alert_staff(ctx: &serenity::Context, data: &Data, link: &str) {
+    let Some(channel) = data.config.alert_channel else {
+        return;
+    };
+    let message = Rendered {
+        content: Some(embeds::alert_text(link)),
+        ..Rendered::default()
+    }
+    .into_message();
+    if let Err(e) = ChannelId::new(channel)
+        .send_message(&ctx.http, message)
+        .await
+    {
+        warn!("could not send the staff alert to channel {channel}: {e}");
+    }
+}
+
+async fn on_click(
+    ctx: &serenity::Context,
+    click: &ComponentInteraction,
+    data: &Data,
+) -> Result<(), Error> {
+    let Some(action) = Action::parse(&click.data.custom_id) else {
+        return Ok(());
+    };
+    let entry_id = match (&action, &click.data.kind) {
+        (Action::Open(id), _) => Some(id.as_str()),
+        (Action::Pick, ComponentInteractionDataKind::StringSelect { values }) => {
+            values.first().map(String::as_str)
+        }
+        _ => None,
+    };
+    let rendered = match action {
+        Action::Feedback { entry, helpful } => {
+            info!(entry, helpful, "feedback");
+            Rendered {
+                content: Some("Thanks for the feedback.".to_owned()),
+                ..Rendered::default()
+            }
+        }
+        Action::Open(_) | Action::Pick => {
+            let loaded = data.current();
+            let faq = loaded.engine.faq();
+            match entry_id.and_then(|id| faq.entries.iter().find(|e| e.id == id)) {
+                Some(entry) => embeds::answer(faq, entry),
+                None => Rendered {
+                    content: Some("That question is no longer in the FAQ; try /faq.".to_owned()),
+                    ..Rendered::default()
+                },
+            }
+        }
+    };
+    let response = CreateInteractionResponse::Message(rendered.into_interaction(true));
+    click.create_response(&ctx.http, response).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A burst from one member gets one reply per cooldown; a channel gets at
+    /// most CHANNEL_BURST replies per window; urgent replies are not crowded out.
+    #[tokio::test(start_paused = true)]
+    async fn cooldowns_bound_bursts() {
+        let mut c = Cooldowns::default();
+        assert!(c.try_take(1, 10, false, Instant::now()));
+        assert!(
+            !c.try_take(1, 10, false, Instant::now()),
+            "same member, within the cooldown"
+        );
+        assert!(
+            c.try_take(1, 10, true, Instant::now()),
+            "urgent has its own slot"
+        );
+        assert!(!c.try_take(1, 10, true, Instant::now()));
+        for user in 2..=CHANNEL_BURST as u64 {
+            assert!(c.try_take(user, 10, false, Instant::now()));
+        }
+        assert!(!c.try_take(99, 10, false, Instant::now()), "channel full");
+        assert!(c.try_take(99, 11, false, Instant::now()), "another channel");
+        assert!(
+            c.try_take(98, 10, true, Instant::now()),
+            "urgent ignores the channel limit"
+        );
+        tokio::time::advance(USER_COOLDOWN).await;
+        assert!(c.try_take(1, 12, false, Instant::now()), "cooldown over");
+        assert!(
+            !c.try_take(99, 10, false, Instant::now()),
+            "channel window not over yet"
+        );
+        tokio::time::advance(CHANNEL_WINDOW).await;
+        assert!(c.try_take(99, 10, false, Instant::now()));
+    }
+
+    /// Question-looking messages: a question mark, or a question word first.
+    #[test]
+    fn question_detection() {
+        for q in [
+            "does it hurt",
+            "How long is the downtime",
+            "microneedling after botox?",
+            "  anyone tried it at home",
+        ] {
+            assert!(looks_like_question(q), "{q}");
+        }
+        for s in ["lol", "I had my second session today", "", "thanks!"] {
+            assert!(!looks_like_question(s), "{s}");
+        }
+    }
+
+    /// Both mention forms are removed from the question.
+    #[test]
+    fn mentions_stripped() {
+        let bot = UserId::new(42);
+        assert_eq!(strip_mention("<@42> does it hurt?", bot), "does it hurt?");
+        assert_eq!(strip_mention("hey <@!42>", bot), "hey");
+        assert_eq!(strip_mention("<@7> hi", bot), "<@7> hi");
+    }
+}

@@ -1,0 +1,310 @@
+//! The Discord front end (`faqbot run`): a thin poise/serenity adapter
+//! around the [`Engine`]. Commands and events read their input, ask the
+//! engine, render with [`embeds`] and reply; none of them match anything.
+//!
+//! - [`config`]: settings from the environment.
+//! - [`commands`]: `/faq`, `/faq-topics`, `/faqadmin`.
+//! - [`events`]: mentions, opened channels, button and menu clicks, cooldowns.
+//! - [`embeds`]: a [`crate::Reply`] as embeds, buttons and texts, within Discord's limits.
+//!
+//! The engine sits in an [`ArcSwap`]: each question loads the current one,
+//! and `/faqadmin reload` swaps in a new one only once it has loaded
+//! without errors.
+
+pub mod commands;
+pub mod config;
+pub mod embeds;
+pub mod events;
+
+use std::future::Future;
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::Context as _;
+use arc_swap::ArcSwap;
+use poise::serenity_prelude as serenity;
+use serenity::{GatewayIntents, GuildId, HttpBuilder};
+use tracing::{error, info, warn};
+
+pub use config::Config;
+
+use crate::lint::{self, Severity};
+use crate::Engine;
+
+pub type Error = anyhow::Error;
+pub type Context<'a> = poise::Context<'a, Data, Error>;
+
+/// A mistake the member made: shown to them as it is, privately, and not
+/// logged as a fault.
+#[derive(Debug)]
+pub struct UserError(pub String);
+
+impl std::fmt::Display for UserError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+/// One load of the FAQ file: the engine and what `/faqadmin info` shows about it.
+#[derive(Debug)]
+pub struct Loaded {
+    pub engine: Engine,
+    /// Hex SHA-256 of the file, to compare with `sha256sum faq.toml`.
+    pub sha256: String,
+    pub loaded_at: SystemTime,
+    /// How long reading, validating and indexing took.
+    pub took: Duration,
+}
+
+impl Loaded {
+    /// Reads, validates and lints the FAQ file; every error is one line
+    /// naming its line and entry.
+    pub fn read(path: &Path) -> Result<Loaded, Vec<String>> {
+        let start = Instant::now();
+        let bytes = std::fs::read(path)
+            .map_err(|e| vec![format!("cannot read {}: {e}", path.display())])?;
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|e| vec![format!("{} is not UTF-8: {e}", path.display())])?;
+        let engine = Engine::from_toml(text)
+            .map_err(|errors| errors.0.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+        // The spec's required entries are the shipped FAQ's business (`faqbot check`), not the bot's.
+        let errors: Vec<String> = lint::lint(&engine, false)
+            .into_iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| f.to_string())
+            .collect();
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let digest = ring::digest::digest(&ring::digest::SHA256, &bytes);
+        let sha256 = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+        Ok(Loaded {
+            engine,
+            sha256,
+            loaded_at: SystemTime::now(),
+            took: start.elapsed(),
+        })
+    }
+}
+
+/// What every command and event handler shares.
+pub struct Data {
+    pub config: Config,
+    loaded: ArcSwap<Loaded>,
+    pub started: Instant,
+    cooldowns: Mutex<events::Cooldowns>,
+}
+
+impl Data {
+    pub fn new(config: Config, loaded: Loaded) -> Data {
+        Data {
+            config,
+            loaded: ArcSwap::from_pointee(loaded),
+            started: Instant::now(),
+            cooldowns: Mutex::default(),
+        }
+    }
+
+    /// The FAQ as loaded now; a reload does not change it under a running reply.
+    pub fn current(&self) -> Arc<Loaded> {
+        self.loaded.load_full()
+    }
+
+    /// Replaces the FAQ for every later question.
+    pub fn swap(&self, loaded: Loaded) {
+        self.loaded.store(Arc::new(loaded));
+    }
+
+    fn cooldowns(&self) -> MutexGuard<'_, events::Cooldowns> {
+        // A panic while holding the lock leaves the counts usable.
+        self.cooldowns
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// The gateway intents: guilds and their messages; message content only
+/// when the bot reads opened channels (mentions carry their content anyway).
+pub fn intents(config: &Config) -> GatewayIntents {
+    let mut intents = GatewayIntents::GUILDS | GatewayIntents::GUILD_MESSAGES;
+    if !config.channels.is_empty() {
+        intents |= GatewayIntents::MESSAGE_CONTENT;
+    }
+    intents
+}
+
+/// Logs to stderr; `RUST_LOG` overrides the default level.
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,serenity=warn,poise=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            warn!("cannot listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                warn!("cannot listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
+
+/// Connects to Discord and serves until `shutdown` resolves.
+pub async fn run(
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let loaded = Loaded::read(&config.faq_path).map_err(|errors| {
+        anyhow::anyhow!(
+            "{} is not valid: {} (run `faqbot check`)",
+            config.faq_path.display(),
+            errors.join("; ")
+        )
+    })?;
+    info!(
+        entries = loaded.engine.faq().entries.len(),
+        "FAQ loaded from {}",
+        config.faq_path.display()
+    );
+
+    let intents = intents(&config);
+    let mut http =
+        HttpBuilder::new(config.token.expose()).default_allowed_mentions(embeds::no_pings());
+    if let Some(base) = &config.api_base {
+        // serenity sends requests through the proxy only when its rate limiter is off.
+        http = http.proxy(base.as_str()).ratelimiter_disabled(true);
+    }
+    let guild = config.guild_id.map(GuildId::new);
+    let data = Data::new(config, loaded);
+
+    let options = poise::FrameworkOptions {
+        commands: commands::all(),
+        on_error: |e| Box::pin(on_error(e)),
+        event_handler: |ctx, event, framework, data| {
+            Box::pin(events::handle(ctx, event, framework.bot_id, data))
+        },
+        allowed_mentions: Some(embeds::no_pings()),
+        initialize_owners: false,
+        prefix_options: poise::PrefixFrameworkOptions {
+            mention_as_prefix: false,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let framework = poise::Framework::builder()
+        .options(options)
+        .setup(move |ctx, _ready, framework| {
+            Box::pin(async move {
+                let commands = &framework.options().commands;
+                let registered = match guild {
+                    Some(guild) => poise::builtins::register_in_guild(ctx, commands, guild).await,
+                    None => poise::builtins::register_globally(ctx, commands).await,
+                };
+                match registered {
+                    Ok(()) => info!(commands = commands.len(), guild = ?guild, "slash commands registered"),
+                    // The bot still answers mentions, and commands registered before keep working.
+                    Err(e) => error!("could not register the slash commands: {e}"),
+                }
+                Ok(data)
+            })
+        })
+        .build();
+
+    let mut client = serenity::ClientBuilder::new_with_http(http.build(), intents)
+        .framework(framework)
+        .await
+        .context("cannot set up the Discord client")?;
+    let shards = client.shard_manager.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        info!("shutting down");
+        shards.shutdown_all().await;
+    });
+    client
+        .start()
+        .await
+        .context("the Discord connection failed")?;
+    info!("stopped");
+    Ok(())
+}
+
+/// Shows a member their own mistake privately; logs the rest and tells
+/// them something went wrong.
+async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
+    let (ctx, text) = match error {
+        poise::FrameworkError::Command { error, ctx, .. } => {
+            match error.downcast_ref::<UserError>() {
+                Some(user) => (ctx, user.0.clone()),
+                None => {
+                    error!(command = %ctx.command().qualified_name, "command failed: {error:#}");
+                    (
+                        ctx,
+                        "Something went wrong on our side; please try again, or ask staff."
+                            .to_owned(),
+                    )
+                }
+            }
+        }
+        poise::FrameworkError::CommandCheckFailed { error, ctx, .. } => {
+            if let Some(error) = error {
+                error!("permission check failed: {error:#}");
+            }
+            (
+                ctx,
+                "This command is for staff: it needs Manage Server or a staff role.".to_owned(),
+            )
+        }
+        poise::FrameworkError::ArgumentParse { ctx, error, .. } => {
+            (ctx, format!("I could not read that: {error}"))
+        }
+        poise::FrameworkError::GuildOnly { ctx, .. } => {
+            (ctx, "This command works in a server only.".to_owned())
+        }
+        poise::FrameworkError::EventHandler { error, event, .. } => {
+            error!(
+                event = event.snake_case_name(),
+                "event handler failed: {error:#}"
+            );
+            return;
+        }
+        other => {
+            if let Err(e) = poise::builtins::on_error(other).await {
+                error!("error while handling an error: {e}");
+            }
+            return;
+        }
+    };
+    let reply = embeds::Rendered {
+        content: Some(text),
+        ..Default::default()
+    }
+    .into_reply(true);
+    if let Err(e) = ctx.send(reply).await {
+        warn!("could not tell the member about an error: {e}");
+    }
+}

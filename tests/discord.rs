@@ -1,0 +1,604 @@
+//! End to end: the real `faqbot run` against a Discord stand-in on
+//! loopback (tests/support). Each test starts its own stand-in and bot.
+
+mod support;
+
+use std::time::Duration;
+
+use faqbot::discord::embeds::STARTER_ENTRIES;
+use faqbot::reply::NO_MATCH_TEXT;
+use faqbot::{Reply, Strictness};
+use serde_json::{json, Value};
+use support::schema::assert_valid;
+use support::*;
+
+const TYPO_QUESTION: &str = "how many sesions do i need";
+const URGENT_QUESTION: &str = "I had microneedling 5 days ago and now I have a fever and pus";
+/// Shares no word with the FAQ, whatever its tuning.
+const NONSENSE_QUESTION: &str = "qwzx blorf vindaloo snark";
+
+async fn start(faq: &std::path::Path, env: &[(&str, String)]) -> (FakeDiscord, Bot, Recorded) {
+    let fake = FakeDiscord::start().await;
+    let bot = Bot::spawn(&fake, faq, env);
+    let commands = fake.wait_ready().await;
+    (fake, bot, commands)
+}
+
+fn shipped_faq() -> std::path::PathBuf {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml").into()
+}
+
+/// The entry the engine answers `question` with; fails if it would not answer.
+fn expected_entry(question: &str) -> faqbot::faq::Entry {
+    let engine = engine();
+    match engine.answer(question) {
+        Reply::Answer { entry, .. } => entry.clone(),
+        other => panic!(
+            "precondition: the engine no longer answers {question:?} (it says {})",
+            other.verdict()
+        ),
+    }
+}
+
+/// Sends a slash command and returns the recorded response request.
+async fn slash(fake: &FakeDiscord, id: u64, name: &str, options: Value, member: Value) -> Recorded {
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        interaction(id, 2, command(name, options), member),
+    );
+    let path = format!("/interactions/{id}/token-{id}/callback");
+    let r = fake
+        .wait_request(&format!("the response to /{name} ({id})"), 0, |r| {
+            r.method == "POST" && r.path == path
+        })
+        .await;
+    assert_valid(&r.method, &r.path, &r.body);
+    r
+}
+
+fn ephemeral(body: &Value) -> bool {
+    body["data"]["flags"].as_u64().is_some_and(|f| f & 64 != 0)
+}
+
+fn option<'a>(command: &'a Value, name: &str) -> &'a Value {
+    command["options"]
+        .as_array()
+        .and_then(|o| o.iter().find(|o| o["name"] == name))
+        .unwrap_or_else(|| panic!("option {name} in {command:#}"))
+}
+
+/// The bot registers /faq (autocompleted question, optional private),
+/// /faq-topics (the FAQ's categories as choices) and /faqadmin (reload,
+/// test, info; Manage Server by default) globally, in a shape Discord accepts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registers_commands() {
+    let (fake, _bot, put) = start(&shipped_faq(), &[]).await;
+    assert_eq!(put.path, format!("/applications/{APP_ID}/commands"));
+    assert_valid(&put.method, &put.path, &put.body);
+    let commands = put.body.as_array().expect("an array of commands");
+    let find = |name: &str| {
+        commands
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("/{name} registered"))
+    };
+    assert_eq!(commands.len(), 3);
+
+    let faq = find("faq");
+    let question = option(faq, "question");
+    assert_eq!(
+        (
+            question["type"].as_u64(),
+            question["required"].as_bool(),
+            question["autocomplete"].as_bool()
+        ),
+        (Some(3), Some(true), Some(true))
+    );
+    let private = option(faq, "private");
+    assert_eq!(private["type"], 5);
+    assert_ne!(private["required"], true);
+
+    let topics = option(find("faq-topics"), "category");
+    let names: Vec<&str> = topics["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, faqbot::faq::CATEGORIES);
+
+    let admin = find("faqadmin");
+    assert_eq!(admin["default_member_permissions"], "32");
+    for sub in ["reload", "test", "info"] {
+        assert_eq!(
+            option(admin, sub)["type"],
+            1,
+            "/faqadmin {sub} is a subcommand"
+        );
+    }
+    assert!(
+        find("faq")["default_member_permissions"].is_null(),
+        "members can use /faq"
+    );
+
+    // Guilds and their messages only: no message content without opened channels.
+    assert_eq!(fake.identifies()[0]["intents"], 1 | 512);
+}
+
+/// With DISCORD_GUILD_ID the commands go to that guild; with opened
+/// channels the bot asks for the message content intent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registers_in_guild() {
+    let env = [
+        ("DISCORD_GUILD_ID", GUILD_ID.to_string()),
+        ("FAQBOT_CHANNELS", CHANNEL_ID.to_string()),
+    ];
+    let (fake, _bot, put) = start(&shipped_faq(), &env).await;
+    assert_eq!(
+        put.path,
+        format!("/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
+    );
+    assert_eq!(fake.identifies()[0]["intents"], 1 | 512 | 32768);
+}
+
+/// `/faq` with a misspelt question answers with the entry as an embed:
+/// title, answer, linked sources and the disclaimer, publicly; `private`
+/// makes it ephemeral.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faq_answers_with_a_sourced_embed() {
+    let entry = expected_entry(TYPO_QUESTION);
+    let faq = engine().faq().clone();
+    let (fake, _bot, _) = start(&shipped_faq(), &[]).await;
+
+    let r = slash(
+        &fake,
+        101,
+        "faq",
+        json!([{"name": "question", "type": 3, "value": TYPO_QUESTION}]),
+        member(MEMBER_ID, "0", &[]),
+    )
+    .await;
+    assert_eq!(r.body["type"], 4);
+    assert!(!ephemeral(&r.body));
+    let embed = &r.body["data"]["embeds"][0];
+    assert_eq!(embed["title"], entry.question.as_str());
+    assert_eq!(embed["description"], entry.answer.as_str());
+    assert_eq!(embed["fields"][0]["name"], "Sources");
+    let sources = embed["fields"][0]["value"].as_str().unwrap();
+    let first = &faq.sources[entry.sources[0]];
+    assert!(sources.contains(&format!("]({})", first.link)), "{sources}");
+    assert_eq!(embed["footer"]["text"], faq.meta.disclaimer.as_str());
+    let buttons: Vec<&str> = r.body["data"]["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| row["components"].as_array().unwrap())
+        .map(|b| b["custom_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        buttons.contains(&format!("faq:helpful:{}", entry.id).as_str()),
+        "{buttons:?}"
+    );
+    assert_eq!(r.body["data"]["allowed_mentions"]["parse"], json!([]));
+
+    let r = slash(
+        &fake,
+        102,
+        "faq",
+        json!([{"name": "question", "type": 3, "value": TYPO_QUESTION}, {"name": "private", "type": 5, "value": true}]),
+        member(MEMBER_ID, "0", &[]),
+    )
+    .await;
+    assert!(ephemeral(&r.body));
+
+    // A related-entry button opens that answer for the clicker only.
+    if let Some(&related) = entry.related.first() {
+        let related = &faq.entries[related];
+        let click = json!({"custom_id": format!("faq:entry:{}", related.id), "component_type": 2});
+        let mut payload = interaction(103, 3, click, member(MEMBER_ID, "0", &[]));
+        payload["message"] = json!({
+            "id": "910000000000000777", "channel_id": CHANNEL_ID.to_string(), "author": {"id": BOT_ID.to_string(), "username": "faqbot", "discriminator": "0", "global_name": null, "avatar": null, "bot": true},
+            "content": "", "timestamp": "2026-01-01T00:00:00.000000+00:00", "edited_timestamp": null, "tts": false,
+            "mention_everyone": false, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [], "pinned": false, "type": 0
+        });
+        fake.dispatch("INTERACTION_CREATE", payload);
+        let body = fake.wait_callback(103).await;
+        assert!(ephemeral(&body));
+        assert_eq!(
+            body["data"]["embeds"][0]["title"],
+            related.question.as_str()
+        );
+    }
+}
+
+/// Autocomplete offers matching questions for a partial input and the
+/// starter list for an empty one, within Discord's limits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn autocomplete_offers_questions() {
+    let (fake, _bot, _) = start(&shipped_faq(), &[]).await;
+    let ask = |id: u64, partial: &str| {
+        let data = command(
+            "faq",
+            json!([{"name": "question", "type": 3, "value": partial, "focused": true}]),
+        );
+        fake.dispatch(
+            "INTERACTION_CREATE",
+            interaction(id, 4, data, member(MEMBER_ID, "0", &[])),
+        );
+    };
+    ask(201, "sesion");
+    let body = fake.wait_callback(201).await;
+    assert_valid("POST", "/interactions/201/token-201/callback", &body);
+    assert_eq!(body["type"], 8);
+    let choices = body["data"]["choices"].as_array().unwrap();
+    assert!(!choices.is_empty() && choices.len() <= 25, "{choices:?}");
+
+    ask(202, "");
+    let body = fake.wait_callback(202).await;
+    let names: Vec<&str> = body["data"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    let engine = engine();
+    let starters: Vec<&str> = STARTER_ENTRIES
+        .iter()
+        .filter_map(|id| engine.faq().entries.iter().find(|e| e.id == *id))
+        .map(|e| e.question.as_str())
+        .collect();
+    assert_eq!(names, starters);
+}
+
+/// A mention that contains @everyone is answered in a reply that can ping
+/// nobody, not even the member replied to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mention_reply_pings_nobody() {
+    let entry = expected_entry(TYPO_QUESTION);
+    let (fake, _bot, _) = start(&shipped_faq(), &[]).await;
+    let content = format!("<@{BOT_ID}> @everyone {TYPO_QUESTION}?");
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        member_message(301, CHANNEL_ID, &content, true, true),
+    );
+    let path = format!("/channels/{CHANNEL_ID}/messages");
+    let r = fake
+        .wait_request("the reply to the mention", 0, |r| {
+            r.method == "POST" && r.path == path
+        })
+        .await;
+    assert_valid(&r.method, &r.path, &r.body);
+    assert_eq!(r.body["allowed_mentions"]["parse"], json!([]));
+    assert_eq!(r.body["allowed_mentions"]["replied_user"], false);
+    assert_eq!(r.body["message_reference"]["message_id"], "301");
+    assert_eq!(r.body["embeds"][0]["title"], entry.question.as_str());
+}
+
+/// No match: the fixed text and how to reach staff, no guess. In an opened
+/// channel an unasked no-match stays silent, while a clear question there
+/// is answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_match_is_honest_and_quiet_in_channels() {
+    let engine = engine();
+    assert_eq!(
+        engine.answer(NONSENSE_QUESTION).kind(),
+        "no_match",
+        "precondition"
+    );
+    let (fake, _bot, _) = start(
+        &shipped_faq(),
+        &[("FAQBOT_CHANNELS", CHANNEL_ID.to_string())],
+    )
+    .await;
+
+    let r = slash(
+        &fake,
+        401,
+        "faq",
+        json!([{"name": "question", "type": 3, "value": NONSENSE_QUESTION}]),
+        member(MEMBER_ID, "0", &[]),
+    )
+    .await;
+    let content = r.body["data"]["content"].as_str().unwrap();
+    assert!(content.starts_with(NO_MATCH_TEXT), "{content}");
+    assert!(content.contains(&engine.faq().meta.staff_contact));
+    assert!(r.body["data"]["embeds"]
+        .as_array()
+        .is_none_or(Vec::is_empty));
+
+    let overheard = "how many sessions of microneedling will I need?";
+    let Reply::Answer { entry, .. } = engine.answer_with(overheard, Strictness::Overheard) else {
+        panic!("precondition: {overheard:?} is answered in channels");
+    };
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        member_message(
+            402,
+            CHANNEL_ID,
+            &format!("{NONSENSE_QUESTION}?"),
+            false,
+            false,
+        ),
+    );
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        member_message(403, CHANNEL_ID, overheard, false, false),
+    );
+    let path = format!("/channels/{CHANNEL_ID}/messages");
+    let r = fake
+        .wait_request("the answer in the opened channel", 0, |r| {
+            r.method == "POST" && r.path == path
+        })
+        .await;
+    assert_eq!(r.body["message_reference"]["message_id"], "403");
+    assert_eq!(r.body["embeds"][0]["title"], entry.question.as_str());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let replies = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == path)
+        .count();
+    assert_eq!(replies, 1, "the unasked no-match got no reply");
+}
+
+/// A complication gets the urgent message only, and staff get a link to
+/// the message in the alert channel, without what the member wrote.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn urgent_reply_and_staff_alert() {
+    let engine = engine();
+    assert_eq!(
+        engine.answer(URGENT_QUESTION).kind(),
+        "urgent",
+        "precondition"
+    );
+    let (fake, _bot, _) = start(
+        &shipped_faq(),
+        &[("FAQBOT_ALERT_CHANNEL", ALERT_CHANNEL_ID.to_string())],
+    )
+    .await;
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        member_message(
+            501,
+            CHANNEL_ID,
+            &format!("<@{BOT_ID}> {URGENT_QUESTION}"),
+            true,
+            false,
+        ),
+    );
+    let reply_path = format!("/channels/{CHANNEL_ID}/messages");
+    let r = fake
+        .wait_request("the urgent reply", 0, |r| {
+            r.method == "POST" && r.path == reply_path
+        })
+        .await;
+    assert_valid(&r.method, &r.path, &r.body);
+    assert_eq!(r.body["content"], engine.faq().meta.urgent_message.as_str());
+    assert!(
+        r.body["embeds"].as_array().is_none_or(Vec::is_empty),
+        "no FAQ content with the urgent message"
+    );
+
+    let alert_path = format!("/channels/{ALERT_CHANNEL_ID}/messages");
+    let alert = fake
+        .wait_request("the staff alert", 0, |r| {
+            r.method == "POST" && r.path == alert_path
+        })
+        .await;
+    assert_valid(&alert.method, &alert.path, &alert.body);
+    let text = alert.body["content"].as_str().unwrap();
+    assert!(
+        text.contains(&format!(
+            "https://discord.com/channels/{GUILD_ID}/{CHANNEL_ID}/501"
+        )),
+        "{text}"
+    );
+    assert!(
+        !text.contains("fever"),
+        "the alert does not repeat the member's words"
+    );
+    assert_eq!(alert.body["allowed_mentions"]["parse"], json!([]));
+}
+
+/// A member without Manage Server or a staff role is refused /faqadmin
+/// privately; a member with a staff role may reload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faqadmin_is_for_staff() {
+    let (fake, _bot, _) = start(
+        &shipped_faq(),
+        &[("FAQBOT_STAFF_ROLES", STAFF_ROLE_ID.to_string())],
+    )
+    .await;
+    let reload = json!([{"name": "reload", "type": 1, "options": []}]);
+    let r = slash(
+        &fake,
+        601,
+        "faqadmin",
+        reload.clone(),
+        member(MEMBER_ID, "0", &[]),
+    )
+    .await;
+    assert!(ephemeral(&r.body));
+    let content = r.body["data"]["content"].as_str().unwrap();
+    assert!(content.contains("staff"), "{content}");
+    assert!(!content.contains("Reloaded"));
+
+    let r = slash(
+        &fake,
+        602,
+        "faqadmin",
+        reload,
+        member(MEMBER_ID, "0", &[STAFF_ROLE_ID]),
+    )
+    .await;
+    assert!(ephemeral(&r.body));
+    assert!(
+        r.body["data"]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Reloaded"),
+        "{:#}",
+        r.body
+    );
+
+    let r = slash(
+        &fake,
+        603,
+        "faqadmin",
+        json!([{"name": "info", "type": 1, "options": []}]),
+        member(MEMBER_ID, MANAGE_GUILD, &[]),
+    )
+    .await;
+    let content = r.body["data"]["content"].as_str().unwrap();
+    assert!(
+        content.contains("SHA-256") && content.contains("entries"),
+        "{content}"
+    );
+
+    let test = json!([{"name": "test", "type": 1, "options": [{"name": "question", "type": 3, "value": TYPO_QUESTION}]}]);
+    let r = slash(
+        &fake,
+        604,
+        "faqadmin",
+        test,
+        member(MEMBER_ID, MANAGE_GUILD, &[]),
+    )
+    .await;
+    let content = r.body["data"]["content"].as_str().unwrap();
+    assert!(
+        ephemeral(&r.body) && content.starts_with("```") && content.contains("decision:"),
+        "{content}"
+    );
+}
+
+/// Reloading a broken file keeps the old FAQ answering and shows the error
+/// with its line and entry; a fixed file then reloads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_reload_keeps_old_answers() {
+    let entry = expected_entry(TYPO_QUESTION);
+    let file = faq_copy();
+    let (fake, _bot, _) = start(file.path(), &[]).await;
+    let staff = || member(MEMBER_ID, MANAGE_GUILD, &[]);
+    let reload = json!([{"name": "reload", "type": 1, "options": []}]);
+
+    let good = std::fs::read_to_string(file.path()).unwrap();
+    let marker = format!("id = \"{}\"", entry.id);
+    let at = good.find(&marker).expect("the entry's id line");
+    let category = format!("category = \"{}\"", entry.category);
+    let offset = good[at..]
+        .find(&category)
+        .expect("the entry's category line")
+        + at;
+    let broken = format!(
+        "{}category = \"not-a-category\"{}",
+        &good[..offset],
+        &good[offset + category.len()..]
+    );
+    std::fs::write(file.path(), broken).unwrap();
+
+    let r = slash(&fake, 701, "faqadmin", reload.clone(), staff()).await;
+    assert!(ephemeral(&r.body));
+    let content = r.body["data"]["content"].as_str().unwrap();
+    assert!(
+        content.contains(&entry.id) && content.contains("line ") && content.contains("keeps"),
+        "{content}"
+    );
+
+    let r = slash(
+        &fake,
+        702,
+        "faq",
+        json!([{"name": "question", "type": 3, "value": TYPO_QUESTION}]),
+        member(MEMBER_ID, "0", &[]),
+    )
+    .await;
+    assert_eq!(
+        r.body["data"]["embeds"][0]["title"],
+        entry.question.as_str(),
+        "the old FAQ still answers"
+    );
+
+    std::fs::write(file.path(), good).unwrap();
+    let r = slash(&fake, 703, "faqadmin", reload, staff()).await;
+    assert!(r.body["data"]["content"]
+        .as_str()
+        .unwrap()
+        .starts_with("Reloaded"));
+}
+
+/// When Discord drops the gateway connection, the bot reconnects and
+/// answers the next interaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconnects_after_a_dropped_connection() {
+    let entry = expected_entry(TYPO_QUESTION);
+    let (fake, _bot, _) = start(&shipped_faq(), &[]).await;
+    fake.drop_connection();
+    wait_for("the bot to reconnect and resume or identify again", || {
+        (fake.connections() >= 2 && (fake.resumes() >= 1 || fake.identifies().len() >= 2))
+            .then_some(())
+    })
+    .await;
+    let r = slash(
+        &fake,
+        801,
+        "faq",
+        json!([{"name": "question", "type": 3, "value": TYPO_QUESTION}]),
+        member(MEMBER_ID, "0", &[]),
+    )
+    .await;
+    assert_eq!(
+        r.body["data"]["embeds"][0]["title"],
+        entry.question.as_str()
+    );
+}
+
+/// SIGTERM closes the gateway connection and the bot exits cleanly.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_cleanly() {
+    let (_fake, mut bot, _) = start(&shipped_faq(), &[]).await;
+    let pid = bot.child.id().expect("the bot is running");
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("run kill");
+    assert!(status.success());
+    let exit = tokio::time::timeout(WAIT, bot.child.wait())
+        .await
+        .expect("the bot exits after SIGTERM")
+        .unwrap();
+    assert!(exit.success(), "exit status {exit}");
+}
+
+/// The request checks are not vacuous: they reject an over-long embed
+/// title, a wrong type, a bad enum value and too many components.
+#[test]
+fn request_checks_reject_mistakes() {
+    use support::schema::{check_limits, spec_available, validate_request};
+    let path = "/interactions/1/token-1/callback";
+    assert_eq!(
+        validate_request(
+            "POST",
+            path,
+            &json!({"type": 4, "data": {"content": "hi", "flags": 64}})
+        ),
+        Vec::<String>::new()
+    );
+    let long_title = json!({"type": 4, "data": {"embeds": [{"title": "x".repeat(300)}]}});
+    assert!(!check_limits(&long_title).is_empty());
+    let rows: Vec<Value> = (0..6)
+        .map(|_| json!({"type": 1, "components": []}))
+        .collect();
+    assert!(!check_limits(&json!({"components": rows})).is_empty());
+    if spec_available() {
+        assert!(!validate_request("POST", path, &long_title).is_empty());
+        assert!(!validate_request("POST", path, &json!({"type": "four"})).is_empty());
+        assert!(!validate_request("POST", path, &json!({"type": 42})).is_empty());
+        let put = format!("/applications/{APP_ID}/commands");
+        assert!(
+            !validate_request("PUT", &put, &json!([{"name": "faq", "description": 7}])).is_empty()
+        );
+    } else {
+        eprintln!("note: openapi.json is absent; only the limit checks were tested");
+    }
+}

@@ -1,0 +1,531 @@
+//! A Discord stand-in for end-to-end tests: REST under `/api/v10` on one
+//! loopback port, the gateway websocket on another, and the real `faqbot`
+//! binary connected to both. Every request the bot makes is recorded; a
+//! route the stand-in does not know is answered 404 and counted as a failure.
+
+#![allow(dead_code)] // each test file uses part of the harness
+
+pub mod schema;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::Message;
+
+pub const APP_ID: u64 = 900_000_000_000_000_001;
+pub const BOT_ID: u64 = 900_000_000_000_000_002;
+pub const GUILD_ID: u64 = 900_000_000_000_000_003;
+pub const CHANNEL_ID: u64 = 900_000_000_000_000_004;
+pub const ALERT_CHANNEL_ID: u64 = 900_000_000_000_000_005;
+pub const MEMBER_ID: u64 = 900_000_000_000_000_006;
+pub const STAFF_ROLE_ID: u64 = 900_000_000_000_000_007;
+/// Manage Server, as Discord sends member permissions: a decimal string.
+pub const MANAGE_GUILD: &str = "32";
+
+/// How long any single wait may take before the test fails with a message.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// One request the bot made.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    /// The path after `/api/v10`, without the query.
+    pub path: String,
+    pub body: Value,
+}
+
+enum Outgoing {
+    Text(String),
+    /// Close with this code, as Discord does when it drops a session.
+    Close(u16),
+}
+
+#[derive(Default)]
+struct Gateway {
+    seq: u64,
+    current: Option<mpsc::UnboundedSender<Outgoing>>,
+    connections: usize,
+    identifies: Vec<Value>,
+    resumes: usize,
+}
+
+#[derive(Default)]
+struct State {
+    requests: Mutex<Vec<Recorded>>,
+    failures: Mutex<Vec<String>>,
+    gateway: Mutex<Gateway>,
+    ws_url: String,
+    next_id: Mutex<u64>,
+}
+
+impl State {
+    fn id(&self) -> u64 {
+        let mut n = self.next_id.lock().unwrap();
+        *n += 1;
+        910_000_000_000_000_000 + *n
+    }
+}
+
+/// The running stand-in.
+pub struct FakeDiscord {
+    pub base: String,
+    state: Arc<State>,
+}
+
+impl FakeDiscord {
+    pub async fn start() -> FakeDiscord {
+        let http = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the REST port");
+        let ws = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the gateway port");
+        let http_addr: SocketAddr = http.local_addr().unwrap();
+        let ws_addr: SocketAddr = ws.local_addr().unwrap();
+        let state = Arc::new(State {
+            ws_url: format!("ws://{ws_addr}"),
+            ..State::default()
+        });
+
+        let s = state.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = http.accept().await {
+                let s = s.clone();
+                tokio::spawn(async move {
+                    let service = service_fn(move |req| rest(s.clone(), req));
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        let s = state.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = ws.accept().await {
+                tokio::spawn(gateway(s.clone(), stream));
+            }
+        });
+        FakeDiscord {
+            base: format!("http://{http_addr}"),
+            state,
+        }
+    }
+
+    /// Every request so far.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.state.requests.lock().unwrap().clone()
+    }
+
+    /// Requests to routes the stand-in does not know.
+    pub fn failures(&self) -> Vec<String> {
+        self.state.failures.lock().unwrap().clone()
+    }
+
+    pub fn identifies(&self) -> Vec<Value> {
+        self.state.gateway.lock().unwrap().identifies.clone()
+    }
+
+    pub fn resumes(&self) -> usize {
+        self.state.gateway.lock().unwrap().resumes
+    }
+
+    pub fn connections(&self) -> usize {
+        self.state.gateway.lock().unwrap().connections
+    }
+
+    /// Waits for the first request after the first `skip` that satisfies `pred`.
+    pub async fn wait_request(
+        &self,
+        what: &str,
+        skip: usize,
+        pred: impl Fn(&Recorded) -> bool,
+    ) -> Recorded {
+        let found = wait_for(what, || {
+            self.requests().into_iter().skip(skip).find(|r| pred(r))
+        })
+        .await;
+        assert!(
+            self.failures().is_empty(),
+            "the bot called unknown routes: {:?}",
+            self.failures()
+        );
+        found
+    }
+
+    /// Waits for the response to interaction `id`.
+    pub async fn wait_callback(&self, id: u64) -> Value {
+        let path = format!("/interactions/{id}/");
+        let r = self
+            .wait_request(&format!("the response to interaction {id}"), 0, |r| {
+                r.method == "POST" && r.path.starts_with(&path) && r.path.ends_with("/callback")
+            })
+            .await;
+        r.body
+    }
+
+    /// Sends a dispatch event on the current gateway connection.
+    pub fn dispatch(&self, event: &str, data: Value) {
+        let mut g = self.state.gateway.lock().unwrap();
+        g.seq += 1;
+        let payload = json!({"op": 0, "s": g.seq, "t": event, "d": data}).to_string();
+        let conn = g
+            .current
+            .as_ref()
+            .expect("the bot is connected to the gateway");
+        conn.send(Outgoing::Text(payload))
+            .expect("the gateway connection is open");
+    }
+
+    /// Closes the current gateway connection the way Discord drops a session.
+    pub fn drop_connection(&self) {
+        let mut g = self.state.gateway.lock().unwrap();
+        if let Some(conn) = g.current.take() {
+            let _ = conn.send(Outgoing::Close(4000));
+        }
+    }
+
+    /// Waits until the bot has identified and registered its commands: it is ready for events.
+    pub async fn wait_ready(&self) -> Recorded {
+        wait_for("the bot to identify on the gateway", || {
+            (!self.identifies().is_empty()).then_some(())
+        })
+        .await;
+        self.wait_request("the slash commands to be registered", 0, |r| {
+            r.method == "PUT" && r.path.ends_with("/commands")
+        })
+        .await
+    }
+}
+
+/// Polls `check` until it returns something, or fails the test after [`WAIT`].
+pub async fn wait_for<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        if let Some(t) = check() {
+            return t;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("timed out after {WAIT:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn user(id: u64, name: &str, bot: bool) -> Value {
+    json!({"id": id.to_string(), "username": name, "discriminator": "0", "global_name": null, "avatar": null, "bot": bot})
+}
+
+/// A message as Discord returns it from REST.
+fn message(id: u64, channel: &str, content: &str) -> Value {
+    json!({
+        "id": id.to_string(), "channel_id": channel, "author": user(BOT_ID, "faqbot", true),
+        "content": content, "timestamp": "2026-01-01T00:00:00.000000+00:00", "edited_timestamp": null,
+        "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [], "attachments": [],
+        "embeds": [], "pinned": false, "type": 0, "components": []
+    })
+}
+
+fn reply(status: StatusCode, body: Option<Value>) -> Response<Full<Bytes>> {
+    let mut builder = Response::builder().status(status);
+    let body = match body {
+        Some(v) => {
+            builder = builder.header("content-type", "application/json");
+            Bytes::from(v.to_string())
+        }
+        None => Bytes::new(),
+    };
+    builder.body(Full::new(body)).unwrap()
+}
+
+async fn rest(
+    state: Arc<State>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let method = req.method().clone();
+    let path = req
+        .uri()
+        .path()
+        .strip_prefix("/api/v10")
+        .unwrap_or(req.uri().path())
+        .to_owned();
+    let bytes = req
+        .into_body()
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
+    let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    state.requests.lock().unwrap().push(Recorded {
+        method: method.to_string(),
+        path: path.clone(),
+        body: body.clone(),
+    });
+
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let response = match (&method, segments.as_slice()) {
+        (&Method::GET, ["gateway"] | ["gateway", "bot"]) => reply(
+            StatusCode::OK,
+            Some(json!({
+                "url": state.ws_url, "shards": 1,
+                "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
+            })),
+        ),
+        (&Method::GET, ["users", "@me"]) => {
+            reply(StatusCode::OK, Some(user(BOT_ID, "faqbot", true)))
+        }
+        (&Method::GET, ["oauth2", "applications", "@me"]) => reply(
+            StatusCode::OK,
+            Some(json!({
+                "id": APP_ID.to_string(), "name": "faqbot", "icon": null, "description": "", "bot_public": false,
+                "bot_require_code_grant": false, "verify_key": "", "flags": 0, "owner": user(MEMBER_ID, "owner", false)
+            })),
+        ),
+        (
+            &Method::PUT,
+            ["applications", _, "commands"] | ["applications", _, "guilds", _, "commands"],
+        ) => {
+            let guild = segments.get(3).copied();
+            let commands: Vec<Value> = body
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|mut c| {
+                    c["id"] = json!(state.id().to_string());
+                    c["application_id"] = json!(APP_ID.to_string());
+                    c["version"] = json!("1");
+                    if c.get("type").is_none() {
+                        c["type"] = json!(1);
+                    }
+                    if let Some(g) = guild {
+                        c["guild_id"] = json!(g);
+                    }
+                    c
+                })
+                .collect();
+            reply(StatusCode::OK, Some(Value::Array(commands)))
+        }
+        (&Method::POST, ["interactions", _, _, "callback"]) => reply(StatusCode::NO_CONTENT, None),
+        (&Method::GET | &Method::PATCH, ["webhooks", _, _, "messages", _]) => {
+            let content = body["content"].as_str().unwrap_or("");
+            reply(
+                StatusCode::OK,
+                Some(message(state.id(), &CHANNEL_ID.to_string(), content)),
+            )
+        }
+        (&Method::POST, ["webhooks", _, _]) | (&Method::POST, ["channels", _, "messages"]) => {
+            let channel = if segments[0] == "channels" {
+                segments[1].to_owned()
+            } else {
+                CHANNEL_ID.to_string()
+            };
+            let content = body["content"].as_str().unwrap_or("");
+            reply(StatusCode::OK, Some(message(state.id(), &channel, content)))
+        }
+        _ => {
+            state
+                .failures
+                .lock()
+                .unwrap()
+                .push(format!("{method} {path}"));
+            reply(
+                StatusCode::NOT_FOUND,
+                Some(json!({"message": "404: Not Found", "code": 0})),
+            )
+        }
+    };
+    Ok(response)
+}
+
+async fn gateway(state: Arc<State>, stream: tokio::net::TcpStream) {
+    let Ok(ws) = tokio_tungstenite::accept_async(stream).await else {
+        return;
+    };
+    let (mut write, mut read) = ws.split();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    {
+        let mut g = state.gateway.lock().unwrap();
+        g.current = Some(tx);
+        g.connections += 1;
+    }
+    let hello = json!({"op": 10, "d": {"heartbeat_interval": 41250}}).to_string();
+    if write.send(Message::Text(hello)).await.is_err() {
+        return;
+    }
+    loop {
+        tokio::select! {
+            incoming = read.next() => {
+                let Some(Ok(Message::Text(text))) = incoming else {
+                    match incoming {
+                        Some(Ok(_)) => continue,
+                        _ => break,
+                    }
+                };
+                let Ok(payload) = serde_json::from_str::<Value>(&text) else { continue };
+                let answer = {
+                    let mut g = state.gateway.lock().unwrap();
+                    match payload["op"].as_u64() {
+                        Some(1) => Some(json!({"op": 11})),
+                        Some(2) => {
+                            g.identifies.push(payload["d"].clone());
+                            g.seq += 1;
+                            let n = g.identifies.len();
+                            Some(json!({"op": 0, "s": g.seq, "t": "READY", "d": {
+                                "v": 10,
+                                "user": user(BOT_ID, "faqbot", true),
+                                "guilds": [{"id": GUILD_ID.to_string(), "unavailable": true}],
+                                "session_id": format!("session-{n}"),
+                                "resume_gateway_url": state.ws_url,
+                                "shard": [0, 1],
+                                "application": {"id": APP_ID.to_string(), "flags": 0}
+                            }}))
+                        }
+                        Some(6) => {
+                            g.resumes += 1;
+                            g.seq += 1;
+                            Some(json!({"op": 0, "s": g.seq, "t": "RESUMED", "d": {}}))
+                        }
+                        _ => None,
+                    }
+                };
+                if let Some(answer) = answer {
+                    if write.send(Message::Text(answer.to_string())).await.is_err() {
+                        break;
+                    }
+                }
+            }
+            outgoing = rx.recv() => match outgoing {
+                Some(Outgoing::Text(text)) => {
+                    if write.send(Message::Text(text)).await.is_err() {
+                        break;
+                    }
+                }
+                Some(Outgoing::Close(code)) => {
+                    let frame = CloseFrame { code: CloseCode::from(code), reason: "session dropped by the test".into() };
+                    let _ = write.send(Message::Close(Some(frame))).await;
+                    break;
+                }
+                None => break,
+            },
+        }
+    }
+}
+
+/// The real bot, killed when dropped.
+pub struct Bot {
+    pub child: tokio::process::Child,
+}
+
+impl Bot {
+    /// Starts `faqbot run` against the stand-in with the FAQ at `faq` and extra settings.
+    pub fn spawn(fake: &FakeDiscord, faq: &Path, env: &[(&str, String)]) -> Bot {
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_faqbot"));
+        cmd.arg("--faq").arg(faq).arg("run");
+        for var in [
+            "DISCORD_TOKEN_FILE",
+            "DISCORD_GUILD_ID",
+            "FAQBOT_CHANNELS",
+            "FAQBOT_STAFF_ROLES",
+            "FAQBOT_ALERT_CHANNEL",
+            "FAQBOT_FAQ",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.env("DISCORD_TOKEN", "fake")
+            .env("DISCORD_API_BASE", &fake.base)
+            .env("RUST_LOG", "info,serenity=warn,poise=warn")
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .kill_on_drop(true);
+        Bot {
+            child: cmd.spawn().expect("start the faqbot binary"),
+        }
+    }
+}
+
+/// A temporary copy of the shipped FAQ, so a test can change it.
+pub fn faq_copy() -> tempfile::NamedTempFile {
+    let file = tempfile::Builder::new()
+        .suffix(".toml")
+        .tempfile()
+        .expect("temp file");
+    std::fs::copy(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml"),
+        file.path(),
+    )
+    .expect("copy faq.toml");
+    file
+}
+
+/// The shipped FAQ's engine, to know what the bot should answer.
+pub fn engine() -> faqbot::Engine {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml"))
+        .expect("read faq.toml");
+    faqbot::Engine::from_toml(&text).expect("faq.toml is valid")
+}
+
+/// A guild member; `permissions` is the decimal permission set.
+pub fn member(id: u64, permissions: &str, roles: &[u64]) -> Value {
+    json!({
+        "user": user(id, "member", false),
+        "roles": roles.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+        "joined_at": "2025-01-01T00:00:00.000000+00:00",
+        "deaf": false, "mute": false, "flags": 0, "pending": false,
+        "permissions": permissions
+    })
+}
+
+/// An INTERACTION_CREATE payload of `kind` (2 command, 3 component, 4 autocomplete).
+pub fn interaction(id: u64, kind: u8, data: Value, member: Value) -> Value {
+    json!({
+        "id": id.to_string(), "application_id": APP_ID.to_string(), "type": kind, "data": data,
+        "guild_id": GUILD_ID.to_string(), "channel_id": CHANNEL_ID.to_string(), "member": member,
+        "token": format!("token-{id}"), "version": 1, "app_permissions": "2147483647",
+        "locale": "en-US", "guild_locale": "en-US", "entitlements": [],
+        "authorizing_integration_owners": {"0": GUILD_ID.to_string()}, "context": 0,
+        "attachment_size_limit": 26214400
+    })
+}
+
+/// A slash command invocation's data.
+pub fn command(name: &str, options: Value) -> Value {
+    json!({"id": "910000000000009999", "name": name, "type": 1, "guild_id": GUILD_ID.to_string(), "options": options})
+}
+
+/// A MESSAGE_CREATE payload from a member.
+pub fn member_message(
+    id: u64,
+    channel: u64,
+    content: &str,
+    mentions_bot: bool,
+    mention_everyone: bool,
+) -> Value {
+    let mentions = if mentions_bot {
+        vec![user(BOT_ID, "faqbot", true)]
+    } else {
+        Vec::new()
+    };
+    json!({
+        "id": id.to_string(), "channel_id": channel.to_string(), "guild_id": GUILD_ID.to_string(),
+        "author": user(MEMBER_ID, "member", false),
+        "member": {"roles": [], "joined_at": "2025-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0},
+        "content": content, "timestamp": "2026-01-01T00:00:00.000000+00:00", "edited_timestamp": null,
+        "tts": false, "mention_everyone": mention_everyone, "mentions": mentions, "mention_roles": [],
+        "attachments": [], "embeds": [], "pinned": false, "type": 0, "flags": 0, "components": []
+    })
+}
