@@ -71,7 +71,7 @@ impl Engine {
         let q = self.index.question(&normalised);
         let flag = self.triage.check_words(&q.words, &q.canonical);
         let ranking = match flag {
-            Some(_) => Ranking { candidates: Vec::new(), unknown: Vec::new(), off_topic: None, out_of_scope: false },
+            Some(_) => Ranking { candidates: Vec::new(), unknown: Vec::new(), off_topic: None, out_of_scope: false, in_context: true },
             None => self.index.rank_question(&q),
         };
         drop(q);
@@ -96,7 +96,7 @@ impl Engine {
         };
         let reason = if let Some(term) = &e.ranking.off_topic {
             Some(NoMatchReason::OffTopic(term.clone()))
-        } else if e.ranking.out_of_scope {
+        } else if e.ranking.out_of_scope || (!e.ranking.in_context && self.faq.entries[best.entry].needs_context) {
             Some(NoMatchReason::OutOfScope)
         } else if best.score < min_score {
             Some(NoMatchReason::LowScore)

@@ -224,8 +224,10 @@ fn dispatch(cli: Cli) -> Result<bool> {
         Command::Run => {
             let config = faqbot::discord::Config::from_env(cli.faq)?;
             faqbot::discord::init_logging();
-            let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-            runtime.block_on(faqbot::discord::run(config, faqbot::discord::shutdown_signal())).map(|()| true)
+            let runtime = tokio::runtime::Runtime::new().context("cannot start tokio")?;
+            let shutdown = faqbot::discord::shutdown_signal();
+            runtime.block_on(faqbot::discord::run(config, shutdown))?;
+            Ok(true)
         }
     }
 }

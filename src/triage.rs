@@ -138,7 +138,8 @@ impl Triage {
             Pattern::Words(seq) => {
                 let mut from = 0;
                 while let Some((start, end)) = find(stemmed, seq, from) {
-                    if !self.negated(stemmed, start, skip) {
+                    let overlaps = skip.is_some_and(|(a, b)| start <= b && a <= end);
+                    if !overlaps && !self.negated(stemmed, start, skip) {
                         return Some((stemmed[start..=end].join(" "), (start, end)));
                     }
                     from = start + 1;

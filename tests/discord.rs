@@ -196,11 +196,7 @@ async fn faq_answers_with_a_sourced_embed() {
         let related = &faq.entries[related];
         let click = json!({"custom_id": format!("faq:entry:{}", related.id), "component_type": 2});
         let mut payload = interaction(103, 3, click, member(MEMBER_ID, "0", &[]));
-        payload["message"] = json!({
-            "id": "910000000000000777", "channel_id": CHANNEL_ID.to_string(), "author": {"id": BOT_ID.to_string(), "username": "faqbot", "discriminator": "0", "global_name": null, "avatar": null, "bot": true},
-            "content": "", "timestamp": "2026-01-01T00:00:00.000000+00:00", "edited_timestamp": null, "tts": false,
-            "mention_everyone": false, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [], "pinned": false, "type": 0
-        });
+        payload["message"] = bot_message(910_000_000_000_000_777);
         fake.dispatch("INTERACTION_CREATE", payload);
         let body = fake.wait_callback(103).await;
         assert!(ephemeral(&body));
@@ -272,6 +268,72 @@ async fn mention_reply_pings_nobody() {
     assert_eq!(r.body["allowed_mentions"]["replied_user"], false);
     assert_eq!(r.body["message_reference"]["message_id"], "301");
     assert_eq!(r.body["embeds"][0]["title"], entry.question.as_str());
+
+    // A burst of mentions from the same member within the cooldown gets no more replies.
+    for id in 302..305 {
+        fake.dispatch(
+            "MESSAGE_CREATE",
+            member_message(id, CHANNEL_ID, &content, true, true),
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let replies = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == path)
+        .count();
+    assert_eq!(replies, 1, "one reply per member per cooldown");
+}
+
+/// `/faq-topics` lists a category's questions privately with a menu, and
+/// picking one opens its answer for the member.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topics_list_and_pick() {
+    let engine = engine();
+    let sessions = faqbot::faq::CATEGORIES
+        .iter()
+        .position(|c| *c == "sessions")
+        .unwrap();
+    let (fake, _bot, _) = start(&shipped_faq(), &[]).await;
+    let r = slash(
+        &fake,
+        901,
+        "faq-topics",
+        json!([{"name": "category", "type": 4, "value": sessions}]),
+        member(MEMBER_ID, "0", &[]),
+    )
+    .await;
+    assert!(ephemeral(&r.body));
+    assert_eq!(r.body["data"]["embeds"][0]["title"], "FAQ: sessions");
+    let menu = &r.body["data"]["components"][0]["components"][0];
+    assert_eq!(menu["custom_id"], "faq:pick");
+    let first = menu["options"][0]["value"].as_str().unwrap().to_owned();
+    let entry = engine
+        .faq()
+        .entries
+        .iter()
+        .find(|e| e.id == first)
+        .expect("the option's value is an entry id");
+    assert_eq!(entry.category, "sessions");
+
+    let r = slash(
+        &fake,
+        902,
+        "faq-topics",
+        json!([]),
+        member(MEMBER_ID, "0", &[]),
+    )
+    .await;
+    assert_eq!(r.body["data"]["embeds"][0]["title"], "FAQ topics");
+
+    let pick = json!({"custom_id": "faq:pick", "component_type": 3, "values": [first]});
+    let mut payload = interaction(903, 3, pick, member(MEMBER_ID, "0", &[]));
+    payload["message"] = bot_message(910_000_000_000_000_778);
+    fake.dispatch("INTERACTION_CREATE", payload);
+    let body = fake.wait_callback(903).await;
+    assert_valid("POST", "/interactions/903/token-903/callback", &body);
+    assert!(ephemeral(&body));
+    assert_eq!(body["data"]["embeds"][0]["title"], entry.question.as_str());
 }
 
 /// No match: the fixed text and how to reach staff, no guess. In an opened
@@ -398,6 +460,33 @@ async fn urgent_reply_and_staff_alert() {
         "the alert does not repeat the member's words"
     );
     assert_eq!(alert.body["allowed_mentions"]["parse"], json!([]));
+
+    // The same through /faq: the urgent message publicly, and an alert linking the bot's reply.
+    let seen = fake.requests().len();
+    let r = slash(
+        &fake,
+        502,
+        "faq",
+        json!([{"name": "question", "type": 3, "value": URGENT_QUESTION}]),
+        member(MEMBER_ID, "0", &[]),
+    )
+    .await;
+    assert_eq!(
+        r.body["data"]["content"],
+        engine.faq().meta.urgent_message.as_str()
+    );
+    let alert = fake
+        .wait_request("the staff alert for /faq", seen, |r| {
+            r.method == "POST" && r.path == alert_path
+        })
+        .await;
+    let text = alert.body["content"].as_str().unwrap();
+    assert!(
+        text.contains(&format!(
+            "https://discord.com/channels/{GUILD_ID}/{CHANNEL_ID}/"
+        )),
+        "{text}"
+    );
 }
 
 /// A member without Manage Server or a staff role is refused /faqadmin

@@ -479,7 +479,7 @@ mod tests {
     #[test]
     fn long_sources_split() {
         let line = format!("[{}](https://example.org/x)", "t".repeat(300));
-        let text = vec![line.as_str(); 7].join("\n");
+        let text = [line.as_str(); 7].join("\n");
         let fields = source_fields(&text);
         assert!(fields.len() >= 3);
         assert_eq!(fields[0].0, "Sources");

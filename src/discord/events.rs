@@ -129,7 +129,7 @@ async fn on_message(
     }
     let mentioned = msg.mentions.iter().any(|u| u.id == bot);
     let opened = data.config.channels.contains(&msg.channel_id.get());
-    if !mentioned && !(opened && looks_like_question(&msg.content)) {
+    if !(mentioned || opened && looks_like_question(&msg.content)) {
         return Ok(());
     }
     let question = if mentioned {

@@ -108,6 +108,11 @@ pub struct Entry {
     pub sources: Vec<usize>,
     /// Indices into [`Faq::entries`].
     pub related: Vec<usize>,
+    /// Answer only when the question shows it is about treatment (an
+    /// anchor or context word): for topics that are also everyday
+    /// skincare (sunscreen, retinol, hair loss), where a bare question is
+    /// more likely general than about microneedling.
+    pub needs_context: bool,
     pub line: usize,
 }
 
@@ -395,6 +400,7 @@ impl Faq {
                 answer: e.answer.get_ref().trim().to_owned(),
                 sources: cited,
                 related,
+                needs_context: e.needs_context,
                 line,
             });
         }

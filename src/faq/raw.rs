@@ -70,6 +70,8 @@ pub(crate) struct RawEntry {
     pub sources: Spanned<Vec<Spanned<String>>>,
     #[serde(default)]
     pub related: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub needs_context: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -26,10 +26,21 @@ pub const STOP_WORDS: &[&str] = &[
     "would", "y", "ya", "yall", "yeah", "yes", "you", "your", "yours",
 ];
 
+/// Chat filler: how members pad a question in a Discord server. Like stop
+/// words, never deciding, and not "unknown" either (an unknown word counts
+/// against a match).
+pub const CHAT_FILLER: &[&str] = &[
+    "allowed", "anyway", "basically", "btw", "exactly", "gonna", "gotta", "idk", "imo", "lowkey",
+    "maybe", "ngl", "prob", "probably", "stupid", "tbh", "tho", "though", "tmr", "tmrw", "tomoz",
+    "tomorrow", "wondered", "x", "xx", "xxx",
+];
+
 /// "how" + one of these is one term: "how long", "how much", "how many"
 /// and "how often" ask different things, though every word is a stop word.
 const HOW_COMPOUNDS: &[&str] = &["long", "much", "many", "often", "soon", "far"];
 
+/// "what is" is one term too: it asks for a definition ("what is
+/// microneedling"), where "what" alone asks anything.
 /// One analysed word of a question.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
@@ -89,6 +100,11 @@ impl Analyzer {
         let mut out = Vec::with_capacity(words.len());
         let mut i = 0;
         while i < words.len() {
+            if words[i] == "what" && words.get(i + 1) == Some(&"is") {
+                out.push(Token { term: "what_is".to_owned(), raw: "what is".to_owned() });
+                i += 2;
+                continue;
+            }
             if words[i] == "how" {
                 if let Some(next) = words.get(i + 1).filter(|n| HOW_COMPOUNDS.contains(n)) {
                     out.push(Token { term: format!("how_{next}"), raw: format!("how {next}") });
@@ -104,7 +120,7 @@ impl Analyzer {
             let stem = &stemmed[i];
             if let Some(target) = self.single.get(stem) {
                 out.push(Token { term: target.clone(), raw: words[i].to_owned() });
-            } else if !STOP_WORDS.contains(&words[i]) {
+            } else if !STOP_WORDS.contains(&words[i]) && !CHAT_FILLER.contains(&words[i]) {
                 out.push(Token { term: stem.clone(), raw: words[i].to_owned() });
             }
             i += 1;

@@ -19,7 +19,7 @@ mod fuzzy;
 
 use std::collections::HashMap;
 
-pub use analyze::{stems, Analyzer, Token, STOP_WORDS};
+pub use analyze::{stems, Analyzer, Token, CHAT_FILLER, STOP_WORDS};
 pub use fuzzy::Fuzzy;
 
 use crate::faq::Faq;
@@ -85,6 +85,8 @@ pub struct Ranking {
     /// to a treatment (no anchor or context word): general skincare or
     /// health talk that happens to share words with an entry.
     pub out_of_scope: bool,
+    /// The question has an anchor or context word.
+    pub in_context: bool,
 }
 
 impl Ranking {
@@ -346,11 +348,9 @@ impl Index {
         } else {
             self.off_topic.iter().find(|(seq, _)| contains_seq(&q.canonical, seq)).map(|(_, t)| t.clone())
         };
-        let out_of_scope = !anchored
-            && !self.context.is_empty()
-            && unknown.len() >= OUT_OF_SCOPE_UNKNOWN_WORDS
-            && !self.context.iter().any(|c| contains_seq(&q.canonical, c));
-        Ranking { candidates, unknown, off_topic, out_of_scope }
+        let in_context = anchored || self.context.iter().any(|c| contains_seq(&q.canonical, c));
+        let out_of_scope = !in_context && !self.context.is_empty() && unknown.len() >= OUT_OF_SCOPE_UNKNOWN_WORDS;
+        Ranking { candidates, unknown, off_topic, out_of_scope, in_context }
     }
 
     /// The entry's phrasing the question covers best: (coverage, index).

@@ -229,6 +229,11 @@ fn user(id: u64, name: &str, bot: bool) -> Value {
     json!({"id": id.to_string(), "username": name, "discriminator": "0", "global_name": null, "avatar": null, "bot": bot})
 }
 
+/// One of the bot's messages, as a component interaction carries it.
+pub fn bot_message(id: u64) -> Value {
+    message(id, &CHANNEL_ID.to_string(), "")
+}
+
 /// A message as Discord returns it from REST.
 fn message(id: u64, channel: &str, content: &str) -> Value {
     json!({
