@@ -19,8 +19,11 @@ const NONSENSE_QUESTION: &str = "qwzx blorf vindaloo snark";
 
 async fn start(faq: &std::path::Path, env: &[(&str, String)]) -> (FakeDiscord, Bot, Recorded) {
     let fake = FakeDiscord::start().await;
-    let bot = Bot::spawn(&fake, faq, env);
-    let commands = fake.wait_ready().await;
+    let mut bot = Bot::spawn(&fake, faq, env);
+    let commands = tokio::select! {
+        commands = fake.wait_ready() => commands,
+        status = bot.child.wait() => panic!("the bot exited ({status:?}) before it was ready; its stderr is above"),
+    };
     (fake, bot, commands)
 }
 
@@ -240,7 +243,7 @@ async fn autocomplete_offers_questions() {
     let engine = engine();
     let starters: Vec<&str> = STARTER_ENTRIES
         .iter()
-        .filter_map(|id| engine.faq().entries.iter().find(|e| e.id == *id))
+        .filter_map(|id| engine.faq().entry(id))
         .map(|e| e.question.as_str())
         .collect();
     assert_eq!(names, starters);

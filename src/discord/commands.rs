@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use poise::serenity_prelude as serenity;
 use serenity::{AutocompleteChoice, Permissions, RoleId};
-use tracing::info;
+use tracing::{info, warn};
 
 use super::embeds::{self, Rendered};
 use super::{events, Context, Data, Error, Loaded, UserError};
@@ -44,13 +44,15 @@ pub async fn faq(
     let handle = ctx.send(rendered.into_reply(private)).await?;
     // A private question stays private: staff are alerted only about public ones.
     if urgent && !private && ctx.data().config.alert_channel.is_some() {
-        let message = handle.message().await?;
-        let link = embeds::message_link(
-            ctx.guild_id().map(|g| g.get()),
-            ctx.channel_id().get(),
-            message.id.get(),
-        );
-        events::alert_staff(ctx.serenity_context(), ctx.data(), &link).await;
+        // The member has their reply; failing to find its link only costs the alert.
+        match handle.message().await {
+            Ok(message) => {
+                let guild = ctx.guild_id().map(|g| g.get());
+                let link = embeds::message_link(guild, ctx.channel_id().get(), message.id.get());
+                events::alert_staff(ctx.serenity_context(), ctx.data(), &link).await;
+            }
+            Err(e) => warn!("no staff alert: cannot fetch the reply to link to: {e}"),
+        }
     }
     Ok(())
 }

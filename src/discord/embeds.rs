@@ -362,7 +362,7 @@ pub fn question_choices(engine: &crate::Engine, partial: &str) -> Vec<(String, S
     let entries: Vec<&Entry> = if partial.trim().is_empty() {
         STARTER_ENTRIES
             .iter()
-            .filter_map(|id| faq.entries.iter().find(|e| e.id == *id))
+            .filter_map(|id| faq.entry(id))
             .collect()
     } else {
         engine.suggest(partial, MAX_CHOICES)

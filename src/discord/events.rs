@@ -237,7 +237,7 @@ async fn on_click(
         Action::Open(_) | Action::Pick => {
             let loaded = data.current();
             let faq = loaded.engine.faq();
-            match entry_id.and_then(|id| faq.entries.iter().find(|e| e.id == id)) {
+            match entry_id.and_then(|id| faq.entry(id)) {
                 Some(entry) => embeds::answer(faq, entry),
                 None => Rendered {
                     content: Some("That question is no longer in the FAQ; try /faq.".to_owned()),

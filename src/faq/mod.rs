@@ -149,6 +149,10 @@ pub struct OffTopic {
     pub terms: Vec<String>,
     pub anchors: Vec<String>,
     pub context: Vec<String>,
+    /// Words that show a member asks about their own case ("I", "my"):
+    /// enough to keep a question in scope, not enough for an entry that
+    /// needs context.
+    pub personal: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -435,7 +439,13 @@ impl Faq {
                 c.phrases(&at, &o.terms);
                 c.phrases(&at, &o.anchors);
                 c.phrases(&at, &o.context);
-                OffTopic { terms: o.terms.clone(), anchors: o.anchors.clone(), context: o.context.clone() }
+                c.phrases(&at, &o.personal);
+                OffTopic {
+                    terms: o.terms.clone(),
+                    anchors: o.anchors.clone(),
+                    context: o.context.clone(),
+                    personal: o.personal.clone(),
+                }
             }
             None => OffTopic::default(),
         };

@@ -91,6 +91,8 @@ pub(crate) struct RawOffTopic {
     pub anchors: Vec<String>,
     #[serde(default)]
     pub context: Vec<String>,
+    #[serde(default)]
+    pub personal: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -32,7 +32,7 @@ pub const STOP_WORDS: &[&str] = &[
 pub const CHAT_FILLER: &[&str] = &[
     "allowed", "anyway", "basically", "btw", "exactly", "gonna", "gotta", "idk", "imo", "lowkey",
     "maybe", "ngl", "prob", "probably", "stupid", "tbh", "tho", "though", "tmr", "tmrw", "tomoz",
-    "tomorrow", "wondered", "x", "xx", "xxx",
+    "til", "till", "tomorrow", "until", "wondered", "x", "xx", "xxx",
 ];
 
 /// "how" + one of these is one term: "how long", "how much", "how many"

@@ -127,6 +127,7 @@ pub struct Index {
     off_topic: Vec<(Vec<String>, String)>,
     anchors: Vec<Vec<String>>,
     context: Vec<Vec<String>>,
+    personal: Vec<Vec<String>>,
 }
 
 /// Inverse entry frequency, BM25's smoothed form: always positive, near
@@ -218,6 +219,7 @@ impl Index {
         let off_topic = faq.off_topic.terms.iter().map(|t| (seq(t), t.clone())).collect();
         let anchors = faq.off_topic.anchors.iter().map(|a| seq(a)).collect();
         let context = faq.off_topic.context.iter().map(|a| seq(a)).collect();
+        let personal = faq.off_topic.personal.iter().map(|a| seq(a)).collect();
         Index {
             analyzer,
             term_ids,
@@ -230,6 +232,7 @@ impl Index {
             off_topic,
             anchors,
             context,
+            personal,
         }
     }
 
@@ -349,7 +352,9 @@ impl Index {
             self.off_topic.iter().find(|(seq, _)| contains_seq(&q.canonical, seq)).map(|(_, t)| t.clone())
         };
         let in_context = anchored || self.context.iter().any(|c| contains_seq(&q.canonical, c));
-        let out_of_scope = !in_context && !self.context.is_empty() && unknown.len() >= OUT_OF_SCOPE_UNKNOWN_WORDS;
+        let personal = self.personal.iter().any(|c| contains_seq(&q.canonical, c));
+        let out_of_scope =
+            !in_context && !personal && !self.context.is_empty() && unknown.len() >= OUT_OF_SCOPE_UNKNOWN_WORDS;
         Ranking { candidates, unknown, off_topic, out_of_scope, in_context }
     }
 
