@@ -20,14 +20,24 @@ const BIG_ENTRIES: usize = 10_000;
 fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
         .unwrap_or(0)
 }
 
 fn questions() -> Vec<String> {
-    let text = std::fs::read_to_string(format!("{ROOT}/tests/cases/own-cases.toml")).expect("own cases");
+    let text =
+        std::fs::read_to_string(format!("{ROOT}/tests/cases/own-cases.toml")).expect("own cases");
     let v: toml::Value = toml::from_str(&text).expect("cases parse");
-    v["case"].as_array().expect("cases").iter().map(|c| c["question"].as_str().unwrap_or_default().to_owned()).collect()
+    v["case"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| c["question"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -44,14 +54,21 @@ fn time_answers(engine: &Engine, questions: &[String]) -> (Duration, Duration, D
         }
     }
     samples.sort();
-    (percentile(&samples, 50.0), percentile(&samples, 99.0), *samples.last().unwrap())
+    (
+        percentile(&samples, 50.0),
+        percentile(&samples, 99.0),
+        *samples.last().unwrap(),
+    )
 }
 
 /// A deterministic pseudo-random generator (no dependency needed).
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self, n: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 33) as usize) % n
     }
 }
@@ -61,7 +78,14 @@ impl Lcg {
 /// realistic overlap.
 fn generated_faq(shipped: &str, total: usize) -> String {
     let faq = faqbot::Faq::parse(shipped).expect("shipped faq");
-    let mut vocab: Vec<String> = faq.entries.iter().flat_map(|e| e.phrasings().flat_map(|p| p.split_whitespace().map(str::to_owned).collect::<Vec<_>>())).collect();
+    let mut vocab: Vec<String> = faq
+        .entries
+        .iter()
+        .flat_map(|e| {
+            e.phrasings()
+                .flat_map(|p| p.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
+        })
+        .collect();
     vocab.sort();
     vocab.dedup();
     let mut rng = Lcg(42);
@@ -69,12 +93,16 @@ fn generated_faq(shipped: &str, total: usize) -> String {
     let source = &faq.sources[0].id;
     for i in faq.entries.len()..total {
         let phrase = |rng: &mut Lcg| {
-            let mut words: Vec<String> = (0..5).map(|_| vocab[rng.next(vocab.len())].replace(['"', '\\'], "")).collect();
+            let mut words: Vec<String> = (0..5)
+                .map(|_| vocab[rng.next(vocab.len())].replace(['"', '\\'], ""))
+                .collect();
             words.push(format!("topic{}", rng.next(total * 2)));
             words.join(" ")
         };
         let question = phrase(&mut rng);
-        let alternates: Vec<String> = (0..10).map(|_| format!("\"{}\"", phrase(&mut rng))).collect();
+        let alternates: Vec<String> = (0..10)
+            .map(|_| format!("\"{}\"", phrase(&mut rng)))
+            .collect();
         out.push_str(&format!(
             "\n[[entry]]\nid = \"generated-{i}\"\ncategory = \"basics\"\nquestion = \"{question}\"\nalternates = [{}]\nanswer = \"Generated answer {i}.\"\nsources = [\"{source}\"]\n",
             alternates.join(", ")
@@ -111,5 +139,9 @@ fn main() {
     println!("| FAQ | entries | terms | index build | answer p50 | answer p99 | answer max | peak RSS so far |");
     println!("|---|---|---|---|---|---|---|---|");
     report("shipped", &shipped, &questions);
-    report("generated", &generated_faq(&shipped, BIG_ENTRIES), &questions);
+    report(
+        "generated",
+        &generated_faq(&shipped, BIG_ENTRIES),
+        &questions,
+    );
 }

@@ -71,17 +71,30 @@ impl Engine {
         let q = self.index.question(&normalised);
         let flag = self.triage.check_words(&q.words, &q.canonical);
         let ranking = match flag {
-            Some(_) => Ranking { candidates: Vec::new(), unknown: Vec::new(), off_topic: None, out_of_scope: false, in_context: true },
+            Some(_) => Ranking {
+                candidates: Vec::new(),
+                unknown: Vec::new(),
+                off_topic: None,
+                out_of_scope: false,
+                in_context: true,
+            },
             None => self.index.rank_question(&q),
         };
         drop(q);
-        Explanation { normalised, flag, ranking }
+        Explanation {
+            normalised,
+            flag,
+            ranking,
+        }
     }
 
     /// Turns an explanation into the reply.
     pub fn decide(&self, e: &Explanation, strictness: Strictness) -> Reply<'_> {
         if let Some(flag) = &e.flag {
-            return Reply::Urgent { flag: &self.faq.red_flags[flag.red_flag], matched: flag.matched.clone() };
+            return Reply::Urgent {
+                flag: &self.faq.red_flags[flag.red_flag],
+                matched: flag.matched.clone(),
+            };
         }
         let settings = &self.faq.matching;
         let min_score = match strictness {
@@ -89,14 +102,25 @@ impl Engine {
             Strictness::Overheard => settings.channel_min_score.max(settings.min_score),
         };
         let suggestions = || {
-            e.ranking.candidates.iter().take(SUGGESTIONS).map(|c| &self.faq.entries[c.entry]).collect()
+            e.ranking
+                .candidates
+                .iter()
+                .take(SUGGESTIONS)
+                .map(|c| &self.faq.entries[c.entry])
+                .collect()
         };
         let Some(best) = e.ranking.best() else {
-            return Reply::NoMatch { suggestions: Vec::new(), score: 0.0, reason: NoMatchReason::NothingInCommon };
+            return Reply::NoMatch {
+                suggestions: Vec::new(),
+                score: 0.0,
+                reason: NoMatchReason::NothingInCommon,
+            };
         };
         let reason = if let Some(term) = &e.ranking.off_topic {
             Some(NoMatchReason::OffTopic(term.clone()))
-        } else if e.ranking.out_of_scope || (!e.ranking.in_context && self.faq.entries[best.entry].needs_context) {
+        } else if e.ranking.out_of_scope
+            || (!e.ranking.in_context && self.faq.entries[best.entry].needs_context)
+        {
             Some(NoMatchReason::OutOfScope)
         } else if best.score < min_score {
             Some(NoMatchReason::LowScore)
@@ -106,14 +130,28 @@ impl Engine {
             None
         };
         match reason {
-            Some(reason) => Reply::NoMatch { suggestions: suggestions(), score: best.score, reason },
-            None => Reply::Answer { entry: &self.faq.entries[best.entry], score: best.score, margin: e.ranking.margin() },
+            Some(reason) => Reply::NoMatch {
+                suggestions: suggestions(),
+                score: best.score,
+                reason,
+            },
+            None => Reply::Answer {
+                entry: &self.faq.entries[best.entry],
+                score: best.score,
+                margin: e.ranking.margin(),
+            },
         }
     }
 
     /// The entries a partial question points at, best first (autocomplete).
     pub fn suggest(&self, partial: &str, limit: usize) -> Vec<&crate::faq::Entry> {
-        self.index.rank(&text::normalise(partial)).candidates.iter().take(limit).map(|c| &self.faq.entries[c.entry]).collect()
+        self.index
+            .rank(&text::normalise(partial))
+            .candidates
+            .iter()
+            .take(limit)
+            .map(|c| &self.faq.entries[c.entry])
+            .collect()
     }
 
     /// A readable account of the decision, for `--explain` and `/faqadmin test`.
@@ -126,7 +164,13 @@ impl Engine {
         match &e.flag {
             Some(f) => {
                 let rf = &self.faq.red_flags[f.red_flag];
-                let _ = writeln!(out, "triage: URGENT, red flag \"{}\" ({}) on: {}", rf.id, rf.label, f.matched.join(" + "));
+                let _ = writeln!(
+                    out,
+                    "triage: URGENT, red flag \"{}\" ({}) on: {}",
+                    rf.id,
+                    rf.label,
+                    f.matched.join(" + ")
+                );
             }
             None => {
                 let _ = writeln!(out, "triage: no red flag");
@@ -136,7 +180,10 @@ impl Engine {
             let _ = writeln!(out, "off topic: mentions \"{t}\" and no microneedling word");
         }
         if e.ranking.out_of_scope {
-            let _ = writeln!(out, "out of scope: unknown words and nothing ties the question to a treatment");
+            let _ = writeln!(
+                out,
+                "out of scope: unknown words and nothing ties the question to a treatment"
+            );
         }
         if !e.ranking.unknown.is_empty() {
             let _ = writeln!(out, "unknown words: {}", e.ranking.unknown.join(", "));

@@ -57,7 +57,11 @@ pub enum CaseError {
     #[error("case file has no [[case]] entries")]
     Empty,
     #[error("case {index} (\"{question}\") expects unknown entry \"{expect}\"")]
-    UnknownExpect { index: usize, question: String, expect: String },
+    UnknownExpect {
+        index: usize,
+        question: String,
+        expect: String,
+    },
 }
 
 /// Parses a case file and checks every `expect` names a real outcome.
@@ -68,7 +72,11 @@ pub fn parse_cases(text: &str, engine: &Engine) -> Result<Vec<Case>, CaseError> 
     }
     for (i, c) in file.case.iter().enumerate() {
         if c.expect != "none" && c.expect != "urgent" && engine.faq().entry(&c.expect).is_none() {
-            return Err(CaseError::UnknownExpect { index: i + 1, question: c.question.clone(), expect: c.expect.clone() });
+            return Err(CaseError::UnknownExpect {
+                index: i + 1,
+                question: c.question.clone(),
+                expect: c.expect.clone(),
+            });
         }
     }
     Ok(file.case)
@@ -113,7 +121,11 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Report {
             false_urgent += 1;
         }
         if !ok {
-            misses.push(Miss { question: case.question.clone(), expect: case.expect.clone(), got: got.to_owned() });
+            misses.push(Miss {
+                question: case.question.clone(),
+                expect: case.expect.clone(),
+                got: got.to_owned(),
+            });
         }
     }
     latencies.sort_by(f64::total_cmp);
@@ -122,7 +134,11 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Report {
     Report {
         total,
         correct,
-        accuracy: if total == 0 { 0.0 } else { correct as f64 / total as f64 },
+        accuracy: if total == 0 {
+            0.0
+        } else {
+            correct as f64 / total as f64
+        },
         answerable_total,
         answerable_correct,
         none_total,
@@ -140,18 +156,56 @@ impl Report {
     /// The human-readable report.
     pub fn to_text(&self) -> String {
         use std::fmt::Write;
-        let pct = |a: usize, b: usize| if b == 0 { 100.0 } else { 100.0 * a as f64 / b as f64 };
+        let pct = |a: usize, b: usize| {
+            if b == 0 {
+                100.0
+            } else {
+                100.0 * a as f64 / b as f64
+            }
+        };
         let mut out = String::new();
-        let _ = writeln!(out, "overall     {:>4}/{:<4} {:5.1}%", self.correct, self.total, pct(self.correct, self.total));
-        let _ = writeln!(out, "answerable  {:>4}/{:<4} {:5.1}%", self.answerable_correct, self.answerable_total, pct(self.answerable_correct, self.answerable_total));
-        let _ = writeln!(out, "no match    {:>4}/{:<4} {:5.1}%", self.none_correct, self.none_total, pct(self.none_correct, self.none_total));
-        let _ = writeln!(out, "urgent      {:>4}/{:<4} {:5.1}%", self.urgent_correct, self.urgent_total, pct(self.urgent_correct, self.urgent_total));
+        let _ = writeln!(
+            out,
+            "overall     {:>4}/{:<4} {:5.1}%",
+            self.correct,
+            self.total,
+            pct(self.correct, self.total)
+        );
+        let _ = writeln!(
+            out,
+            "answerable  {:>4}/{:<4} {:5.1}%",
+            self.answerable_correct,
+            self.answerable_total,
+            pct(self.answerable_correct, self.answerable_total)
+        );
+        let _ = writeln!(
+            out,
+            "no match    {:>4}/{:<4} {:5.1}%",
+            self.none_correct,
+            self.none_total,
+            pct(self.none_correct, self.none_total)
+        );
+        let _ = writeln!(
+            out,
+            "urgent      {:>4}/{:<4} {:5.1}%",
+            self.urgent_correct,
+            self.urgent_total,
+            pct(self.urgent_correct, self.urgent_total)
+        );
         let _ = writeln!(out, "false urgent {}", self.false_urgent);
-        let _ = writeln!(out, "latency     p50 {:.1} µs, p99 {:.1} µs", self.p50_us, self.p99_us);
+        let _ = writeln!(
+            out,
+            "latency     p50 {:.1} µs, p99 {:.1} µs",
+            self.p50_us, self.p99_us
+        );
         if !self.misses.is_empty() {
             let _ = writeln!(out, "\nmisses:");
             for m in &self.misses {
-                let _ = writeln!(out, "  expected {:<26} got {:<26} {:?}", m.expect, m.got, m.question);
+                let _ = writeln!(
+                    out,
+                    "  expected {:<26} got {:<26} {:?}",
+                    m.expect, m.got, m.question
+                );
             }
         }
         out

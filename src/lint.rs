@@ -90,7 +90,11 @@ impl fmt::Display for Finding {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{level}: line {}, {}: {}", self.line, self.item, self.message)
+        write!(
+            f,
+            "{level}: line {}, {}: {}",
+            self.line, self.item, self.message
+        )
     }
 }
 
@@ -99,12 +103,24 @@ impl fmt::Display for Finding {
 pub fn lint(engine: &Engine, require_spec_entries: bool) -> Vec<Finding> {
     let faq = engine.faq();
     let mut out = Vec::new();
-    let mut push = |severity, line, item: String, message: String| out.push(Finding { severity, line, item, message });
+    let mut push = |severity, line, item: String, message: String| {
+        out.push(Finding {
+            severity,
+            line,
+            item,
+            message,
+        })
+    };
 
     if require_spec_entries {
         for (id, category) in REQUIRED_ENTRIES {
             match faq.entry(id) {
-                None => push(Severity::Error, 1, format!("entry \"{id}\""), "required entry is missing (faq-spec §2)".into()),
+                None => push(
+                    Severity::Error,
+                    1,
+                    format!("entry \"{id}\""),
+                    "required entry is missing (faq-spec §2)".into(),
+                ),
                 Some(e) if e.category != *category => push(
                     Severity::Error,
                     e.line,
@@ -124,9 +140,20 @@ pub fn lint(engine: &Engine, require_spec_entries: bool) -> Vec<Finding> {
         }
         let fields = sources_fields(faq, entry);
         if fields.len() > MAX_SOURCE_FIELDS {
-            push(Severity::Error, entry.line, item.clone(), format!("cites too many sources to show: {} fields of {MAX_FIELD_CHARS} characters", fields.len()));
+            push(
+                Severity::Error,
+                entry.line,
+                item.clone(),
+                format!(
+                    "cites too many sources to show: {} fields of {MAX_FIELD_CHARS} characters",
+                    fields.len()
+                ),
+            );
         }
-        let sources_len: usize = fields.iter().map(|f| f.chars().count() + "Sources (cont.)".len()).sum();
+        let sources_len: usize = fields
+            .iter()
+            .map(|f| f.chars().count() + "Sources (cont.)".len())
+            .sum();
         let total = entry.question.chars().count().min(MAX_TITLE_CHARS)
             + entry.answer.chars().count()
             + sources_len
@@ -135,7 +162,12 @@ pub fn lint(engine: &Engine, require_spec_entries: bool) -> Vec<Finding> {
             push(Severity::Error, entry.line, item.clone(), format!("the answer embed is {total} characters; Discord allows {MAX_EMBED_TOTAL_CHARS}"));
         }
         if entry.answer.chars().count() > LONG_ANSWER_CHARS {
-            push(Severity::Warning, entry.line, item.clone(), format!("answer is over {LONG_ANSWER_CHARS} characters: hard to read on a phone"));
+            push(
+                Severity::Warning,
+                entry.line,
+                item.clone(),
+                format!("answer is over {LONG_ANSWER_CHARS} characters: hard to read on a phone"),
+            );
         }
         if entry.alternates.len() < MIN_ALTERNATES {
             push(Severity::Warning, entry.line, item.clone(), format!("only {} alternates; members ask in more ways than that (aim for {MIN_ALTERNATES}+)", entry.alternates.len()));
@@ -144,12 +176,22 @@ pub fn lint(engine: &Engine, require_spec_entries: bool) -> Vec<Finding> {
             let e = engine.explain(alternate);
             if let Some(flag) = &e.flag {
                 let rf = &faq.red_flags[flag.red_flag];
-                push(Severity::Warning, line, item.clone(), format!("alternate \"{alternate}\" trips red flag \"{}\"", rf.id));
+                push(
+                    Severity::Warning,
+                    line,
+                    item.clone(),
+                    format!("alternate \"{alternate}\" trips red flag \"{}\"", rf.id),
+                );
                 continue;
             }
             if let Some(best) = e.ranking.best() {
                 if best.entry < faq.entries.len() && faq.entries[best.entry].id != entry.id {
-                    let own = e.ranking.candidates.iter().find(|c| faq.entries[c.entry].id == entry.id).map_or(0.0, |c| c.score);
+                    let own = e
+                        .ranking
+                        .candidates
+                        .iter()
+                        .find(|c| faq.entries[c.entry].id == entry.id)
+                        .map_or(0.0, |c| c.score);
                     push(
                         Severity::Warning,
                         line,
@@ -165,7 +207,12 @@ pub fn lint(engine: &Engine, require_spec_entries: bool) -> Vec<Finding> {
     }
     for (source, used) in faq.sources.iter().zip(cited) {
         if !used {
-            push(Severity::Warning, source.line, format!("source \"{}\"", source.id), "no entry cites this source".into());
+            push(
+                Severity::Warning,
+                source.line,
+                format!("source \"{}\"", source.id),
+                "no entry cites this source".into(),
+            );
         }
     }
     out.sort_by(|a, b| (a.line, &a.item).cmp(&(b.line, &b.item)));

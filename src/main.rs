@@ -21,7 +21,13 @@ use faqbot::Engine;
 #[command(name = "faqbot", version, about, long_about)]
 struct Cli {
     /// The FAQ file to use.
-    #[arg(long, global = true, default_value = "faq.toml", env = "FAQBOT_FAQ", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "faq.toml",
+        env = "FAQBOT_FAQ",
+        value_name = "PATH"
+    )]
     faq: PathBuf,
 
     #[command(subcommand)]
@@ -85,7 +91,11 @@ fn load(path: &Path) -> Result<Engine> {
     Engine::from_toml(&text).map_err(|errors| {
         let n = errors.0.len();
         let first = &errors.0[0];
-        let more = if n > 1 { format!(" (and {} more; run `faqbot check`)", n - 1) } else { String::new() };
+        let more = if n > 1 {
+            format!(" (and {} more; run `faqbot check`)", n - 1)
+        } else {
+            String::new()
+        };
         anyhow::anyhow!("{} is not valid: {first}{more}", path.display())
     })
 }
@@ -146,7 +156,11 @@ fn check(path: &Path, strict: bool, no_required: bool) -> Result<bool> {
             for e in &errors.0 {
                 eprintln!("error: {}: {e}", path.display());
             }
-            eprintln!("{}: {} error(s); the file was not loaded", path.display(), errors.0.len());
+            eprintln!(
+                "{}: {} error(s); the file was not loaded",
+                path.display(),
+                errors.0.len()
+            );
             return Ok(false);
         }
     };
@@ -154,7 +168,10 @@ fn check(path: &Path, strict: bool, no_required: bool) -> Result<bool> {
     for f in &findings {
         eprintln!("{}: {f}", path.display());
     }
-    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
     let warnings = findings.len() - errors;
     let faq = engine.faq();
     println!(
@@ -167,15 +184,27 @@ fn check(path: &Path, strict: bool, no_required: bool) -> Result<bool> {
     Ok(errors == 0 && (!strict || warnings == 0))
 }
 
-fn run_eval(engine: &Engine, cases: &Path, json: bool, verbose: bool, min_accuracy: Option<f64>, strict_urgent: bool) -> Result<bool> {
+fn run_eval(
+    engine: &Engine,
+    cases: &Path,
+    json: bool,
+    verbose: bool,
+    min_accuracy: Option<f64>,
+    strict_urgent: bool,
+) -> Result<bool> {
     let text = read(cases)?;
-    let cases_parsed = eval::parse_cases(&text, engine).with_context(|| format!("in {}", cases.display()))?;
+    let cases_parsed =
+        eval::parse_cases(&text, engine).with_context(|| format!("in {}", cases.display()))?;
     let report = eval::run(engine, &cases_parsed);
     if verbose {
         for case in &cases_parsed {
             let e = engine.explain(&case.question);
             let reply = engine.decide(&e, faqbot::Strictness::Asked);
-            let mark = if reply.verdict() == case.expect { "ok  " } else { "MISS" };
+            let mark = if reply.verdict() == case.expect {
+                "ok  "
+            } else {
+                "MISS"
+            };
             println!(
                 "{mark} {:.3} {:+.3} {:<26} {:<26} {:?}",
                 reply.score(),
@@ -194,7 +223,10 @@ fn run_eval(engine: &Engine, cases: &Path, json: bool, verbose: bool, min_accura
     let mut ok = true;
     if let Some(min) = min_accuracy {
         if report.accuracy < min {
-            eprintln!("accuracy {:.3} is below the required {min:.3}", report.accuracy);
+            eprintln!(
+                "accuracy {:.3} is below the required {min:.3}",
+                report.accuracy
+            );
             ok = false;
         }
     }
@@ -210,16 +242,36 @@ fn run_eval(engine: &Engine, cases: &Path, json: bool, verbose: bool, min_accura
 
 fn dispatch(cli: Cli) -> Result<bool> {
     match cli.command {
-        Command::Ask { question, json, explain } => ask(&load(&cli.faq)?, &question, json, explain).map(|()| true),
+        Command::Ask {
+            question,
+            json,
+            explain,
+        } => ask(&load(&cli.faq)?, &question, json, explain).map(|()| true),
         Command::Chat => chat(&load(&cli.faq)?).map(|()| true),
-        Command::Check { strict, no_required } => check(&cli.faq, strict, no_required),
-        Command::Eval { cases, json, verbose, min_accuracy, strict_urgent } => {
+        Command::Check {
+            strict,
+            no_required,
+        } => check(&cli.faq, strict, no_required),
+        Command::Eval {
+            cases,
+            json,
+            verbose,
+            min_accuracy,
+            strict_urgent,
+        } => {
             if let Some(m) = min_accuracy {
                 if !(0.0..=1.0).contains(&m) {
                     bail!("--min-accuracy must be between 0 and 1, got {m}");
                 }
             }
-            run_eval(&load(&cli.faq)?, &cases, json, verbose, min_accuracy, strict_urgent)
+            run_eval(
+                &load(&cli.faq)?,
+                &cases,
+                json,
+                verbose,
+                min_accuracy,
+                strict_urgent,
+            )
         }
         Command::Run => {
             let config = faqbot::discord::Config::from_env(cli.faq)?;

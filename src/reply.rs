@@ -30,11 +30,22 @@ pub enum NoMatchReason {
 #[derive(Debug, Clone)]
 pub enum Reply<'f> {
     /// A confident match: the entry's answer, with its sources and the disclaimer.
-    Answer { entry: &'f Entry, score: f64, margin: f64 },
+    Answer {
+        entry: &'f Entry,
+        score: f64,
+        margin: f64,
+    },
     /// No guess: the closest topics and how to reach staff.
-    NoMatch { suggestions: Vec<&'f Entry>, score: f64, reason: NoMatchReason },
+    NoMatch {
+        suggestions: Vec<&'f Entry>,
+        score: f64,
+        reason: NoMatchReason,
+    },
     /// Reads like a complication: the urgent-care message, never an answer.
-    Urgent { flag: &'f RedFlag, matched: Vec<String> },
+    Urgent {
+        flag: &'f RedFlag,
+        matched: Vec<String>,
+    },
 }
 
 /// `faqbot ask --json`'s object (faq-spec §3).
@@ -88,7 +99,9 @@ impl Reply<'_> {
             entry: self.entry_id().map(str::to_owned),
             score: (self.score() * 1000.0).round() / 1000.0,
             suggestions: match self {
-                Reply::NoMatch { suggestions, .. } => suggestions.iter().map(|e| e.id.clone()).collect(),
+                Reply::NoMatch { suggestions, .. } => {
+                    suggestions.iter().map(|e| e.id.clone()).collect()
+                }
                 _ => Vec::new(),
             },
             red_flag: match self {
@@ -176,7 +189,14 @@ pub fn sources_markdown(faq: &Faq, entry: &Entry) -> String {
             out.push('\n');
         }
         let year = source.year.map(|y| format!(", {y}")).unwrap_or_default();
-        let _ = write!(out, "[{}]({}) ({}{})", source.title.replace(['[', ']'], ""), source.link, source.publisher, year);
+        let _ = write!(
+            out,
+            "[{}]({}) ({}{})",
+            source.title.replace(['[', ']'], ""),
+            source.link,
+            source.publisher,
+            year
+        );
     }
     out
 }

@@ -21,13 +21,13 @@ pub const MAX_INPUT_CHARS: usize = 4_000;
 /// custom emoji, timestamps and slash-command mentions. Removed whole.
 static MARKUP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"(?s)```.*?```",                  // fenced code block
-        r"|<@[!&]?\d+>",                   // user and role mentions
-        r"|<#\d+>",                        // channel links
-        r"|<a?:[A-Za-z0-9_~]+:\d+>",       // custom emoji
-        r"|<t:-?\d+(?::[A-Za-z])?>",       // timestamps
-        r"|</[\w\- ]+:\d+>",               // slash-command mentions
-        r"|@(?:everyone|here)\b",          // mass pings
+        r"(?s)```.*?```",            // fenced code block
+        r"|<@[!&]?\d+>",             // user and role mentions
+        r"|<#\d+>",                  // channel links
+        r"|<a?:[A-Za-z0-9_~]+:\d+>", // custom emoji
+        r"|<t:-?\d+(?::[A-Za-z])?>", // timestamps
+        r"|</[\w\- ]+:\d+>",         // slash-command mentions
+        r"|@(?:everyone|here)\b",    // mass pings
     ))
     .expect("markup pattern is valid")
 });
@@ -205,7 +205,11 @@ pub fn stem(word: &str) -> String {
 
 /// The words of [`normalise`], as owned strings.
 pub fn words(input: &str) -> Vec<String> {
-    normalise(input).split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect()
+    normalise(input)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 #[cfg(test)]
@@ -217,13 +221,19 @@ mod tests {
         ("", ""),
         ("   \t\n ", ""),
         ("How many SESSIONS?", "how many sessions"),
-        ("Micro-needling vs micro needling vs MICRONEEDLING", "microneedling vs microneedling vs microneedling"),
+        (
+            "Micro-needling vs micro needling vs MICRONEEDLING",
+            "microneedling vs microneedling vs microneedling",
+        ),
         ("derma roller or Derma-Pen", "dermaroller or dermapen"),
         ("Café crème", "cafe cream"),
         ("ｆｕｌｌ ｗｉｄｔｈ", "full width"),
         ("<@123456789012345678> does it hurt", "does it hurt"),
         ("<@!1234> <@&5678> <#91011> hi", "hi"),
-        ("is it painful?? ||lowkey terrified||", "is it painful lowkey terrified"),
+        (
+            "is it painful?? ||lowkey terrified||",
+            "is it painful lowkey terrified",
+        ),
         ("<:pepe:123456> <a:dance:987> ok", "ok"),
         ("@everyone @here free stuff", "free stuff"),
         ("see https://example.com/x?y=1 and www.foo.org", "see and"),
@@ -272,7 +282,16 @@ mod tests {
     /// Unpaired code fences and odd markup never panic.
     #[test]
     fn odd_markup_is_total() {
-        for input in ["```", "``` open", "<@", "<@>", "<:x:>", "||", "\u{202e}rtl\u{202c}", "\u{feff}"] {
+        for input in [
+            "```",
+            "``` open",
+            "<@",
+            "<@>",
+            "<:x:>",
+            "||",
+            "\u{202e}rtl\u{202c}",
+            "\u{feff}",
+        ] {
             let _ = normalise(input);
         }
         assert_eq!(words("<@12> micro-needling!!"), vec!["microneedling"]);

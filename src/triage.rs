@@ -20,10 +20,30 @@ pub const MAX_PHRASE_GAP: usize = 2;
 
 /// Written-out numbers members use for day counts.
 const NUMBER_WORDS: &[(&str, u32)] = &[
-    ("one", 1), ("two", 2), ("three", 3), ("four", 4), ("five", 5), ("six", 6), ("seven", 7),
-    ("eight", 8), ("nine", 9), ("ten", 10), ("first", 1), ("second", 2), ("third", 3),
-    ("fourth", 4), ("fifth", 5), ("sixth", 6), ("seventh", 7), ("4th", 4), ("5th", 5),
-    ("6th", 6), ("7th", 7), ("8th", 8), ("9th", 9), ("10th", 10),
+    ("one", 1),
+    ("two", 2),
+    ("three", 3),
+    ("four", 4),
+    ("five", 5),
+    ("six", 6),
+    ("seven", 7),
+    ("eight", 8),
+    ("nine", 9),
+    ("ten", 10),
+    ("first", 1),
+    ("second", 2),
+    ("third", 3),
+    ("fourth", 4),
+    ("fifth", 5),
+    ("sixth", 6),
+    ("seventh", 7),
+    ("4th", 4),
+    ("5th", 5),
+    ("6th", 6),
+    ("7th", 7),
+    ("8th", 8),
+    ("9th", 9),
+    ("10th", 10),
 ];
 
 #[derive(Debug, Clone)]
@@ -66,7 +86,12 @@ fn pattern(analyzer: &Analyzer, phrase: &str) -> Pattern {
 }
 
 fn day_number(word: &str) -> Option<u32> {
-    word.parse().ok().or_else(|| NUMBER_WORDS.iter().find(|(w, _)| *w == word).map(|(_, n)| *n))
+    word.parse().ok().or_else(|| {
+        NUMBER_WORDS
+            .iter()
+            .find(|(w, _)| *w == word)
+            .map(|(_, n)| *n)
+    })
 }
 
 impl Triage {
@@ -74,7 +99,10 @@ impl Triage {
     pub fn new(faq: &Faq, analyzer: &Analyzer) -> Triage {
         let t = &faq.triage;
         let seqs = |v: &[String]| {
-            v.iter().map(|p| analyzer.canonical_stems(&crate::text::normalise(p))).filter(|s| !s.is_empty()).collect()
+            v.iter()
+                .map(|p| analyzer.canonical_stems(&crate::text::normalise(p)))
+                .filter(|s| !s.is_empty())
+                .collect()
         };
         Triage {
             analyzer: analyzer.clone(),
@@ -120,19 +148,30 @@ impl Triage {
                 }
             };
             let skip = second.as_ref().map(|(_, span)| *span);
-            let Some(first) = self.any(&rule.when, words, stemmed, skip) else { continue };
+            let Some(first) = self.any(&rule.when, words, stemmed, skip) else {
+                continue;
+            };
             let first = first.0;
             let second = second.map(|(text, _)| text);
             let mut matched = vec![first];
             matched.extend(second);
-            return Some(Flag { red_flag: i, matched });
+            return Some(Flag {
+                red_flag: i,
+                matched,
+            });
         }
         None
     }
 
     /// The first pattern of the list found un-negated: the words matched
     /// and their span. Negations inside `skip` (another phrase's words) do not count.
-    fn any(&self, patterns: &[Pattern], words: &[&str], stemmed: &[String], skip: Option<(usize, usize)>) -> Option<(String, (usize, usize))> {
+    fn any(
+        &self,
+        patterns: &[Pattern],
+        words: &[&str],
+        stemmed: &[String],
+        skip: Option<(usize, usize)>,
+    ) -> Option<(String, (usize, usize))> {
         patterns.iter().find_map(|p| match p {
             Pattern::Late => self.late(words).map(|w| (w, (usize::MAX, usize::MAX))),
             Pattern::Words(seq) => {
@@ -153,7 +192,8 @@ impl Triage {
         let lo = start.saturating_sub(self.window);
         let skipped = |i: usize| skip.is_some_and(|(a, b)| (a..=b).contains(&i));
         self.negations.iter().any(|n| {
-            (lo..start).any(|i| i + n.len() <= start && stemmed[i..i + n.len()] == n[..] && !skipped(i))
+            (lo..start)
+                .any(|i| i + n.len() <= start && stemmed[i..i + n.len()] == n[..] && !skipped(i))
         })
     }
 
@@ -269,7 +309,10 @@ when = ["can not breathe"]
             ("", None),
         ];
         for (message, want) in rows {
-            let got = engine.explain(message).flag.map(|f| engine.faq().red_flags[f.red_flag].id.clone());
+            let got = engine
+                .explain(message)
+                .flag
+                .map(|f| engine.faq().red_flags[f.red_flag].id.clone());
             assert_eq!(got.as_deref(), *want, "message: {message:?}");
         }
     }

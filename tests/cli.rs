@@ -7,7 +7,11 @@ use std::process::{Command, Output, Stdio};
 const FAQ: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml");
 
 fn faqbot(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_faqbot")).args(args).env_remove("FAQBOT_FAQ").output().expect("faqbot runs")
+    Command::new(env!("CARGO_BIN_EXE_faqbot"))
+        .args(args)
+        .env_remove("FAQBOT_FAQ")
+        .output()
+        .expect("faqbot runs")
 }
 
 fn stdout(o: &Output) -> String {
@@ -31,7 +35,10 @@ fn ask_prints_answer_sources_disclaimer() {
     let o = faqbot(&["--faq", FAQ, "ask", "how many sessions do i need"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("Sources:") && out.contains("https://"), "{out}");
+    assert!(
+        out.contains("Sources:") && out.contains("https://"),
+        "{out}"
+    );
     assert!(out.contains("not medical advice"), "{out}");
 }
 
@@ -50,7 +57,10 @@ fn ask_json_shape() {
         assert_eq!(v["kind"], kind, "{q}: {v}");
         assert_eq!(v["entry"].is_string(), has_entry, "{q}: {v}");
         assert!(v["score"].is_number(), "{v}");
-        assert!(v["suggestions"].as_array().is_some_and(|s| s.len() <= 3), "{v}");
+        assert!(
+            v["suggestions"].as_array().is_some_and(|s| s.len() <= 3),
+            "{v}"
+        );
     }
 }
 
@@ -59,7 +69,12 @@ fn ask_json_shape() {
 fn ask_explain_shows_the_working() {
     let o = faqbot(&["--faq", FAQ, "ask", "--explain", "does it hurt"]);
     let out = stdout(&o);
-    assert!(out.contains("triage: no red flag") && out.contains("does-it-hurt") && out.contains("matched:"), "{out}");
+    assert!(
+        out.contains("triage: no red flag")
+            && out.contains("does-it-hurt")
+            && out.contains("matched:"),
+        "{out}"
+    );
 }
 
 /// `check` passes the shipped file.
@@ -74,14 +89,27 @@ fn check_passes_shipped_file() {
 #[test]
 fn check_rejects_broken_file_with_entry_and_line() {
     let shipped = std::fs::read_to_string(FAQ).unwrap();
-    let broken = shipped.replacen("sources = [\"webmd", "sources = [\"no-such-source\", \"webmd", 1);
+    let broken = shipped.replacen(
+        "sources = [\"webmd",
+        "sources = [\"no-such-source\", \"webmd",
+        1,
+    );
     assert_ne!(broken, shipped, "fixture edit applied");
     let path = temp_file("broken.toml", &broken);
     let o = faqbot(&["--faq", path.to_str().unwrap(), "check"]);
     assert!(!o.status.success());
     let err = stderr(&o);
-    assert!(err.contains("unknown source \"no-such-source\"") && err.contains("entry \"") && err.contains("line "), "{err}");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), broken, "check must not modify the file");
+    assert!(
+        err.contains("unknown source \"no-such-source\"")
+            && err.contains("entry \"")
+            && err.contains("line "),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        broken,
+        "check must not modify the file"
+    );
     // Other commands refuse it in one line, naming the first error.
     let o = faqbot(&["--faq", path.to_str().unwrap(), "ask", "hi"]);
     assert!(!o.status.success());
@@ -115,14 +143,34 @@ expect = "cost"
     let o = faqbot(&["--faq", FAQ, "eval", "--json", cases.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON report");
-    for field in ["total", "correct", "answerable_total", "answerable_correct", "none_total", "none_correct", "urgent_total", "urgent_correct", "false_urgent", "p50_us", "p99_us", "misses"] {
+    for field in [
+        "total",
+        "correct",
+        "answerable_total",
+        "answerable_correct",
+        "none_total",
+        "none_correct",
+        "urgent_total",
+        "urgent_correct",
+        "false_urgent",
+        "p50_us",
+        "p99_us",
+        "misses",
+    ] {
         assert!(!v[field].is_null(), "missing {field}: {v}");
     }
     assert_eq!(v["total"], 4);
     assert_eq!(v["correct"], 3);
     assert_eq!(v["misses"][0]["expect"], "cost");
     assert_eq!(v["misses"][0]["got"], "session-count");
-    let o = faqbot(&["--faq", FAQ, "eval", "--min-accuracy", "0.9", cases.to_str().unwrap()]);
+    let o = faqbot(&[
+        "--faq",
+        FAQ,
+        "eval",
+        "--min-accuracy",
+        "0.9",
+        cases.to_str().unwrap(),
+    ]);
     assert!(!o.status.success(), "75% must fail a 90% bar");
     std::fs::remove_file(cases).ok();
 }
@@ -136,7 +184,12 @@ fn chat_answers_until_eof() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("chat starts");
-    child.stdin.take().unwrap().write_all(b"does it hurt\n\nhow much does it cost\n").unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"does it hurt\n\nhow much does it cost\n")
+        .unwrap();
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success());
     let out = stdout(&o);
@@ -149,5 +202,8 @@ fn missing_faq_is_a_clear_error() {
     let o = faqbot(&["--faq", "/nonexistent/faq.toml", "ask", "hi"]);
     assert!(!o.status.success());
     let err = stderr(&o);
-    assert!(err.starts_with("error: cannot read /nonexistent/faq.toml"), "{err}");
+    assert!(
+        err.starts_with("error: cannot read /nonexistent/faq.toml"),
+        "{err}"
+    );
 }

@@ -644,6 +644,26 @@ async fn reconnects_after_a_dropped_connection() {
     );
 }
 
+/// When the network cuts the gateway connection without a close frame,
+/// the bot notices, reconnects and answers the next interaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconnects_after_a_cut_connection() {
+    let entry = expected_entry(TYPO_QUESTION);
+    let (fake, _bot, _) = start(&shipped_faq(), &[]).await;
+    fake.cut_connection();
+    wait_for("the bot to reconnect and resume or identify again", || {
+        (fake.connections() >= 2 && (fake.resumes() >= 1 || fake.identifies().len() >= 2))
+            .then_some(())
+    })
+    .await;
+    let options = json!([{"name": "question", "type": 3, "value": TYPO_QUESTION}]);
+    let r = slash(&fake, 811, "faq", options, member(MEMBER_ID, "0", &[])).await;
+    assert_eq!(
+        r.body["data"]["embeds"][0]["title"],
+        entry.question.as_str()
+    );
+}
+
 /// SIGTERM closes the gateway connection and the bot exits cleanly.
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

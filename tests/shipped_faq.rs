@@ -6,7 +6,8 @@ use faqbot::reply::{render_text, sources_fields};
 use faqbot::{Engine, Reply};
 
 fn engine() -> Engine {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml")).expect("faq.toml is readable");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml"))
+        .expect("faq.toml is readable");
     Engine::from_toml(&text).unwrap_or_else(|e| panic!("shipped faq.toml is invalid:\n{e}"))
 }
 
@@ -14,10 +15,16 @@ fn engine() -> Engine {
 #[test]
 fn shipped_faq_is_valid_and_complete() {
     let engine = engine();
-    let errors: Vec<_> = lint(&engine, true).into_iter().filter(|f| f.severity == Severity::Error).collect();
+    let errors: Vec<_> = lint(&engine, true)
+        .into_iter()
+        .filter(|f| f.severity == Severity::Error)
+        .collect();
     assert!(errors.is_empty(), "lint errors: {errors:#?}");
     for (id, _) in REQUIRED_ENTRIES {
-        let entry = engine.faq().entry(id).unwrap_or_else(|| panic!("missing {id}"));
+        let entry = engine
+            .faq()
+            .entry(id)
+            .unwrap_or_else(|| panic!("missing {id}"));
         assert!(!entry.sources.is_empty(), "{id} cites nothing");
     }
 }
@@ -25,18 +32,52 @@ fn shipped_faq_is_valid_and_complete() {
 /// Every source link is a primary one (no mirror or copy sites).
 #[test]
 fn sources_are_primary() {
-    const MIRRORS: &[&str] = &["scribd", "vdocuments", "researchgate", "abcdocz", "wellaholic", "lawstack", "okayd", "justia", "thefederalregister.org", "tatilanim", "vesect", "lingoexp", "plasticsurgerykey", "doaj"];
+    const MIRRORS: &[&str] = &[
+        "scribd",
+        "vdocuments",
+        "researchgate",
+        "abcdocz",
+        "wellaholic",
+        "lawstack",
+        "okayd",
+        "justia",
+        "thefederalregister.org",
+        "tatilanim",
+        "vesect",
+        "lingoexp",
+        "plasticsurgerykey",
+        "doaj",
+    ];
     for s in &engine().faq().sources {
-        assert!(s.link.starts_with("https://"), "{} is not https: {}", s.id, s.link);
-        assert!(!MIRRORS.iter().any(|m| s.link.contains(m)), "{} cites a mirror: {}", s.id, s.link);
+        assert!(
+            s.link.starts_with("https://"),
+            "{} is not https: {}",
+            s.id,
+            s.link
+        );
+        assert!(
+            !MIRRORS.iter().any(|m| s.link.contains(m)),
+            "{} cites a mirror: {}",
+            s.id,
+            s.link
+        );
     }
 }
 
 #[track_caller]
 fn assert_matches(engine: &Engine, question: &str, id: &str) {
     match engine.answer(question) {
-        Reply::Answer { entry, .. } => assert_eq!(entry.id, id, "{question:?}\n{}", engine.explain_text(question)),
-        other => panic!("{question:?}: expected {id}, got {}\n{}", other.verdict(), engine.explain_text(question)),
+        Reply::Answer { entry, .. } => assert_eq!(
+            entry.id,
+            id,
+            "{question:?}\n{}",
+            engine.explain_text(question)
+        ),
+        other => panic!(
+            "{question:?}: expected {id}, got {}\n{}",
+            other.verdict(),
+            engine.explain_text(question)
+        ),
     }
 }
 
@@ -50,9 +91,15 @@ fn paraphrases_find_their_entry() {
         ("how many sesions do i need 🤔", "session-count"),
         ("how far apart should my treatments be", "session-spacing"),
         ("does microneedeling hurt??", "does-it-hurt"),
-        ("<@123456789012345678> is there numbing cream", "does-it-hurt"),
+        (
+            "<@123456789012345678> is there numbing cream",
+            "does-it-hurt",
+        ),
         ("can I have it done while pregnant", "pregnancy"),
-        ("i was on roaccutane last year, can i get needling", "isotretinoin"),
+        (
+            "i was on roaccutane last year, can i get needling",
+            "isotretinoin",
+        ),
         ("do i need spf afterwards", "sun-protection"),
         ("when can i wear foundation again", "makeup-after"),
         ("can i go to the gym after", "exercise-after"),
@@ -85,7 +132,12 @@ fn near_misses_are_not_answered() {
         "what shampoo is best for dandruff and an itchy scalp",
     ] {
         let reply = engine.answer(q);
-        assert_eq!(reply.kind(), "no_match", "{q:?} was answered\n{}", engine.explain_text(q));
+        assert_eq!(
+            reply.kind(),
+            "no_match",
+            "{q:?} was answered\n{}",
+            engine.explain_text(q)
+        );
     }
 }
 
@@ -103,7 +155,12 @@ fn red_flags_and_expected_effects() {
         "big blisters came up on my forehead overnight",
         "it won't stop bleeding, been an hour",
     ] {
-        assert_eq!(engine.answer(q).kind(), "urgent", "{q:?} missed\n{}", engine.explain_text(q));
+        assert_eq!(
+            engine.answer(q).kind(),
+            "urgent",
+            "{q:?} missed\n{}",
+            engine.explain_text(q)
+        );
     }
     for q in [
         "is redness normal the day after",
@@ -111,7 +168,12 @@ fn red_flags_and_expected_effects() {
         "what are the signs of an infection to look out for",
         "how long does the swelling last",
     ] {
-        assert_ne!(engine.answer(q).kind(), "urgent", "{q:?} was urgent\n{}", engine.explain_text(q));
+        assert_ne!(
+            engine.answer(q).kind(),
+            "urgent",
+            "{q:?} was urgent\n{}",
+            engine.explain_text(q)
+        );
     }
 }
 
@@ -125,11 +187,18 @@ fn rendering_carries_sources_and_disclaimer() {
     assert!(text.contains("Sources:"), "{text}");
     assert!(text.contains("https://"), "{text}");
     assert!(text.contains(&faq.meta.disclaimer), "{text}");
-    let urgent = render_text(faq, &engine.answer("my throat is swelling and i can't breathe"));
+    let urgent = render_text(
+        faq,
+        &engine.answer("my throat is swelling and i can't breathe"),
+    );
     assert_eq!(urgent, faq.meta.urgent_message);
     for entry in &faq.entries {
         for field in sources_fields(faq, entry) {
-            assert!(field.chars().count() <= faqbot::faq::MAX_FIELD_CHARS, "{}", entry.id);
+            assert!(
+                field.chars().count() <= faqbot::faq::MAX_FIELD_CHARS,
+                "{}",
+                entry.id
+            );
         }
     }
 }
@@ -158,6 +227,9 @@ fn odd_input_is_safe() {
     for q in inputs {
         let reply = engine.answer(q);
         let text = render_text(engine.faq(), &reply);
-        assert!(!text.contains("@everyone") && !text.contains("@here") && !text.contains("<@"), "{text}");
+        assert!(
+            !text.contains("@everyone") && !text.contains("@here") && !text.contains("<@"),
+            "{text}"
+        );
     }
 }

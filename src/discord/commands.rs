@@ -162,14 +162,7 @@ pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
             fenced(text)
         }
     };
-    ctx.send(
-        Rendered {
-            content: Some(text),
-            ..Rendered::default()
-        }
-        .into_reply(true),
-    )
-    .await?;
+    ctx.send(Rendered::text(&text).into_reply(true)).await?;
     Ok(())
 }
 
@@ -186,14 +179,8 @@ pub async fn test(
         "```\n{}\n",
         loaded.engine.explain_text(&question).replace("```", "'''")
     );
-    ctx.send(
-        Rendered {
-            content: Some(fenced(text)),
-            ..Rendered::default()
-        }
-        .into_reply(true),
-    )
-    .await?;
+    ctx.send(Rendered::text(&fenced(text)).into_reply(true))
+        .await?;
     Ok(())
 }
 
@@ -218,14 +205,7 @@ pub async fn info(ctx: Context<'_>) -> Result<(), Error> {
         uptime(data.started.elapsed()),
         ctx.cache().guild_count(),
     );
-    ctx.send(
-        Rendered {
-            content: Some(text),
-            ..Rendered::default()
-        }
-        .into_reply(true),
-    )
-    .await?;
+    ctx.send(Rendered::text(&text).into_reply(true)).await?;
     Ok(())
 }
 

@@ -101,7 +101,8 @@ pub struct Rendered {
 }
 
 impl Rendered {
-    fn text(content: &str) -> Rendered {
+    /// Text only, cut to fit a message.
+    pub fn text(content: &str) -> Rendered {
         Rendered {
             content: Some(truncate(content, MAX_CONTENT_CHARS)),
             ..Rendered::default()
@@ -424,6 +425,18 @@ mod tests {
         let (embeds, rows) = json(r);
         let len = |v: &Value| v.as_str().map_or(0, |s| s.chars().count());
         for e in &embeds {
+            let fields_len: usize = e["fields"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|f| len(&f["name"]) + len(&f["value"]))
+                .sum();
+            let total =
+                len(&e["title"]) + len(&e["description"]) + len(&e["footer"]["text"]) + fields_len;
+            assert!(
+                total <= crate::lint::MAX_EMBED_TOTAL_CHARS,
+                "embed of {total} characters"
+            );
             assert!(len(&e["title"]) <= 256);
             assert!(len(&e["description"]) <= 4096);
             let fields = e["fields"].as_array().cloned().unwrap_or_default();

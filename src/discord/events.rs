@@ -140,10 +140,7 @@ async fn on_message(
     let loaded = data.current();
     let (rendered, urgent) = if question.is_empty() {
         (
-            Rendered {
-                content: Some("Ask me a question after the mention, or use /faq.".to_owned()),
-                ..Rendered::default()
-            },
+            Rendered::text("Ask me a question after the mention, or use /faq."),
             false,
         )
     } else {
@@ -198,11 +195,7 @@ pub async fn alert_staff(ctx: &serenity::Context, data: &Data, link: &str) {
     let Some(channel) = data.config.alert_channel else {
         return;
     };
-    let message = Rendered {
-        content: Some(embeds::alert_text(link)),
-        ..Rendered::default()
-    }
-    .into_message();
+    let message = Rendered::text(&embeds::alert_text(link)).into_message();
     if let Err(e) = ChannelId::new(channel)
         .send_message(&ctx.http, message)
         .await
@@ -229,20 +222,14 @@ async fn on_click(
     let rendered = match action {
         Action::Feedback { entry, helpful } => {
             info!(entry, helpful, "feedback");
-            Rendered {
-                content: Some("Thanks for the feedback.".to_owned()),
-                ..Rendered::default()
-            }
+            Rendered::text("Thanks for the feedback.")
         }
         Action::Open(_) | Action::Pick => {
             let loaded = data.current();
             let faq = loaded.engine.faq();
             match entry_id.and_then(|id| faq.entry(id)) {
                 Some(entry) => embeds::answer(faq, entry),
-                None => Rendered {
-                    content: Some("That question is no longer in the FAQ; try /faq.".to_owned()),
-                    ..Rendered::default()
-                },
+                None => Rendered::text("That question is no longer in the FAQ; try /faq."),
             }
         }
     };

@@ -299,11 +299,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             return;
         }
     };
-    let reply = embeds::Rendered {
-        content: Some(text),
-        ..Default::default()
-    }
-    .into_reply(true);
+    let reply = embeds::Rendered::text(&text).into_reply(true);
     if let Err(e) = ctx.send(reply).await {
         warn!("could not tell the member about an error: {e}");
     }

@@ -31,13 +31,21 @@ pub enum FaqError {
     Syntax { at: Location, message: String },
     /// Two entries (or two sources, or two red flags) share an id.
     #[error("{at}: duplicate id \"{id}\" (first used on line {first_line})")]
-    DuplicateId { at: Location, id: String, first_line: usize },
+    DuplicateId {
+        at: Location,
+        id: String,
+        first_line: usize,
+    },
     /// An id is not kebab-case (lowercase letters, digits and single hyphens).
     #[error("{at}: id \"{id}\" must be kebab-case, like \"session-count\"")]
     BadId { at: Location, id: String },
     /// An entry's category is not one of the fixed list.
     #[error("{at}: unknown category \"{category}\" (use one of: {allowed})")]
-    BadCategory { at: Location, category: String, allowed: String },
+    BadCategory {
+        at: Location,
+        category: String,
+        allowed: String,
+    },
     /// A required text field is empty or only whitespace.
     #[error("{at}: `{field}` is empty")]
     Empty { at: Location, field: &'static str },
@@ -55,13 +63,28 @@ pub enum FaqError {
     SourceLink { at: Location },
     /// A url is not http(s), a doi does not start with "10.", or a pmc id is malformed.
     #[error("{at}: bad {field} \"{value}\"")]
-    BadLink { at: Location, field: &'static str, value: String },
+    BadLink {
+        at: Location,
+        field: &'static str,
+        value: String,
+    },
     /// A text is longer than Discord allows where the bot shows it.
     #[error("{at}: `{field}` is {len} characters; Discord allows {max}")]
-    TooLong { at: Location, field: &'static str, len: usize, max: usize },
+    TooLong {
+        at: Location,
+        field: &'static str,
+        len: usize,
+        max: usize,
+    },
     /// A matching or triage setting is out of its range.
     #[error("{at}: `{field}` must be between {min} and {max}, got {value}")]
-    OutOfRange { at: Location, field: &'static str, value: f64, min: f64, max: f64 },
+    OutOfRange {
+        at: Location,
+        field: &'static str,
+        value: f64,
+        min: f64,
+        max: f64,
+    },
     /// A red-flag phrase or synonym normalises to nothing.
     #[error("{at}: phrase \"{phrase}\" has no words once normalised")]
     EmptyPhrase { at: Location, phrase: String },
@@ -144,8 +167,11 @@ impl<'a> LineMap<'a> {
                 break;
             }
         }
-        let item = header.and_then(|h| {
-            let kind = lines[h].trim().trim_matches(|c| c == '[' || c == ']').to_owned();
+        let item = header.map(|h| {
+            let kind = lines[h]
+                .trim()
+                .trim_matches(|c| c == '[' || c == ']')
+                .to_owned();
             let id = lines[h + 1..]
                 .iter()
                 .take_while(|l| !l.trim_start().starts_with('['))
@@ -153,10 +179,10 @@ impl<'a> LineMap<'a> {
                     let (key, value) = l.split_once('=')?;
                     (key.trim() == "id").then(|| value.trim().trim_matches('"').to_owned())
                 });
-            Some(match id {
+            match id {
                 Some(id) => format!("{kind} \"{id}\""),
                 None => format!("[[{kind}]] starting on line {}", h + 1),
-            })
+            }
         });
         Location { line, item }
     }

@@ -10,8 +10,8 @@ mod raw;
 
 use std::collections::HashMap;
 
-pub use error::{FaqError, FaqErrors, Location};
 use error::LineMap;
+pub use error::{FaqError, FaqErrors, Location};
 use raw::RawFaq;
 use toml::Spanned;
 
@@ -183,7 +183,9 @@ fn is_kebab(id: &str) -> bool {
         && !id.starts_with('-')
         && !id.ends_with('-')
         && !id.contains("--")
-        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 struct Checker<'a> {
@@ -193,7 +195,10 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn at<T>(&self, item: &str, value: &Spanned<T>) -> Location {
-        Location { line: self.lines.line(value.span().start), item: Some(item.to_owned()) }
+        Location {
+            line: self.lines.line(value.span().start),
+            item: Some(item.to_owned()),
+        }
     }
 
     fn non_empty(&mut self, at: Location, field: &'static str, value: &str) {
@@ -205,14 +210,33 @@ impl Checker<'_> {
     fn max_len(&mut self, at: Location, field: &'static str, value: &str, max: usize) {
         let len = value.chars().count();
         if len > max {
-            self.errors.push(FaqError::TooLong { at, field, len, max });
+            self.errors.push(FaqError::TooLong {
+                at,
+                field,
+                len,
+                max,
+            });
         }
     }
 
-    fn range(&mut self, at: Location, field: &'static str, value: Option<f64>, min: f64, max: f64, default: f64) -> f64 {
+    fn range(
+        &mut self,
+        at: Location,
+        field: &'static str,
+        value: Option<f64>,
+        min: f64,
+        max: f64,
+        default: f64,
+    ) -> f64 {
         match value {
             Some(v) if !(min..=max).contains(&v) => {
-                self.errors.push(FaqError::OutOfRange { at, field, value: v, min, max });
+                self.errors.push(FaqError::OutOfRange {
+                    at,
+                    field,
+                    value: v,
+                    min,
+                    max,
+                });
                 default
             }
             Some(v) => v,
@@ -223,22 +247,36 @@ impl Checker<'_> {
     fn phrases(&mut self, at: &Location, phrases: &[String]) {
         for p in phrases {
             if !p.starts_with('@') && crate::text::normalise(p).is_empty() {
-                self.errors.push(FaqError::EmptyPhrase { at: at.clone(), phrase: p.clone() });
+                self.errors.push(FaqError::EmptyPhrase {
+                    at: at.clone(),
+                    phrase: p.clone(),
+                });
             }
         }
     }
 
     /// Registers ids in order, reporting duplicates and bad ids; returns id → index.
-    fn ids<'s>(&mut self, kind: &str, ids: impl Iterator<Item = &'s Spanned<String>>) -> HashMap<String, usize> {
+    fn ids<'s>(
+        &mut self,
+        kind: &str,
+        ids: impl Iterator<Item = &'s Spanned<String>>,
+    ) -> HashMap<String, usize> {
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut first_line: HashMap<String, usize> = HashMap::new();
         for (i, id) in ids.enumerate() {
             let at = self.at(&format!("{kind} \"{}\"", id.get_ref()), id);
             if !is_kebab(id.get_ref()) {
-                self.errors.push(FaqError::BadId { at: at.clone(), id: id.get_ref().clone() });
+                self.errors.push(FaqError::BadId {
+                    at: at.clone(),
+                    id: id.get_ref().clone(),
+                });
             }
             if let Some(&first) = first_line.get(id.get_ref()) {
-                self.errors.push(FaqError::DuplicateId { at, id: id.get_ref().clone(), first_line: first });
+                self.errors.push(FaqError::DuplicateId {
+                    at,
+                    id: id.get_ref().clone(),
+                    first_line: first,
+                });
             } else {
                 first_line.insert(id.get_ref().clone(), at.line);
                 seen.insert(id.get_ref().clone(), i);
@@ -249,13 +287,22 @@ impl Checker<'_> {
 }
 
 fn source_link(c: &mut Checker<'_>, item: &str, s: &raw::RawSource) -> String {
-    let at = |v: &Spanned<String>| Location { line: c.lines.line(v.span().start), item: Some(item.to_owned()) };
+    let at = |v: &Spanned<String>| Location {
+        line: c.lines.line(v.span().start),
+        item: Some(item.to_owned()),
+    };
     match (&s.url, &s.doi, &s.pmc) {
         (Some(url), None, None) => {
             let u = url.get_ref().trim();
-            if !(u.starts_with("https://") || u.starts_with("http://")) || u.contains(char::is_whitespace) {
+            if !(u.starts_with("https://") || u.starts_with("http://"))
+                || u.contains(char::is_whitespace)
+            {
                 let at = at(url);
-                c.errors.push(FaqError::BadLink { at, field: "url", value: u.to_owned() });
+                c.errors.push(FaqError::BadLink {
+                    at,
+                    field: "url",
+                    value: u.to_owned(),
+                });
             }
             u.to_owned()
         }
@@ -263,7 +310,11 @@ fn source_link(c: &mut Checker<'_>, item: &str, s: &raw::RawSource) -> String {
             let d = doi.get_ref().trim().trim_start_matches("https://doi.org/");
             if !d.starts_with("10.") || !d.contains('/') || d.contains(char::is_whitespace) {
                 let at = at(doi);
-                c.errors.push(FaqError::BadLink { at, field: "doi", value: d.to_owned() });
+                c.errors.push(FaqError::BadLink {
+                    at,
+                    field: "doi",
+                    value: d.to_owned(),
+                });
             }
             format!("https://doi.org/{d}")
         }
@@ -272,12 +323,19 @@ fn source_link(c: &mut Checker<'_>, item: &str, s: &raw::RawSource) -> String {
             let digits = p.strip_prefix("PMC").unwrap_or("");
             if digits.is_empty() || !digits.chars().all(|ch| ch.is_ascii_digit()) {
                 let at = at(pmc);
-                c.errors.push(FaqError::BadLink { at, field: "pmc", value: p.to_owned() });
+                c.errors.push(FaqError::BadLink {
+                    at,
+                    field: "pmc",
+                    value: p.to_owned(),
+                });
             }
             format!("https://pmc.ncbi.nlm.nih.gov/articles/{p}/")
         }
         _ => {
-            let at = Location { line: c.lines.line(s.id.span().start), item: Some(item.to_owned()) };
+            let at = Location {
+                line: c.lines.line(s.id.span().start),
+                item: Some(item.to_owned()),
+            };
             c.errors.push(FaqError::SourceLink { at });
             String::new()
         }
@@ -294,22 +352,42 @@ impl Faq {
             Err(e) => {
                 let at = match e.span() {
                     Some(span) => lines.locate(span.start),
-                    None => Location { line: 1, item: None },
+                    None => Location {
+                        line: 1,
+                        item: None,
+                    },
                 };
                 let message = e.message().trim().to_owned();
                 return Err(FaqErrors(vec![FaqError::Syntax { at, message }]));
             }
         };
-        let mut c = Checker { lines, errors: Vec::new() };
+        let mut c = Checker {
+            lines,
+            errors: Vec::new(),
+        };
 
         // Meta.
         let meta_at = |c: &Checker<'_>, v: &Spanned<String>| c.at("[meta]", v);
         let at = meta_at(&c, &raw.meta.disclaimer);
         c.non_empty(at.clone(), "disclaimer", raw.meta.disclaimer.get_ref());
-        c.max_len(at, "disclaimer", raw.meta.disclaimer.get_ref(), MAX_FOOTER_CHARS);
+        c.max_len(
+            at,
+            "disclaimer",
+            raw.meta.disclaimer.get_ref(),
+            MAX_FOOTER_CHARS,
+        );
         let at = meta_at(&c, &raw.meta.urgent_message);
-        c.non_empty(at.clone(), "urgent_message", raw.meta.urgent_message.get_ref());
-        c.max_len(at, "urgent_message", raw.meta.urgent_message.get_ref(), MAX_CONTENT_CHARS);
+        c.non_empty(
+            at.clone(),
+            "urgent_message",
+            raw.meta.urgent_message.get_ref(),
+        );
+        c.max_len(
+            at,
+            "urgent_message",
+            raw.meta.urgent_message.get_ref(),
+            MAX_CONTENT_CHARS,
+        );
         let staff_contact = match &raw.meta.staff_contact {
             Some(s) => {
                 let at = meta_at(&c, s);
@@ -321,7 +399,11 @@ impl Faq {
         };
         let meta = Meta {
             version: raw.meta.version,
-            clinic_name: raw.meta.clinic_name.clone().unwrap_or_else(|| "the clinic".to_owned()),
+            clinic_name: raw
+                .meta
+                .clinic_name
+                .clone()
+                .unwrap_or_else(|| "the clinic".to_owned()),
             disclaimer: raw.meta.disclaimer.get_ref().trim().to_owned(),
             urgent_message: raw.meta.urgent_message.get_ref().trim().to_owned(),
             staff_contact,
@@ -358,7 +440,11 @@ impl Faq {
             let cat = e.category.get_ref();
             if !CATEGORIES.contains(&cat.as_str()) {
                 let at = c.at(&item, &e.category);
-                c.errors.push(FaqError::BadCategory { at, category: cat.clone(), allowed: CATEGORIES.join(", ") });
+                c.errors.push(FaqError::BadCategory {
+                    at,
+                    category: cat.clone(),
+                    allowed: CATEGORIES.join(", "),
+                });
             }
             let at = c.at(&item, &e.question);
             c.non_empty(at.clone(), "question", e.question.get_ref());
@@ -371,7 +457,10 @@ impl Faq {
                 c.non_empty(at, "alternates", a.get_ref());
             }
             if e.sources.get_ref().is_empty() {
-                let at = Location { line, item: Some(item.clone()) };
+                let at = Location {
+                    line,
+                    item: Some(item.clone()),
+                };
                 c.errors.push(FaqError::NoSources { at });
             }
             let mut cited = Vec::new();
@@ -380,7 +469,10 @@ impl Faq {
                     Some(&i) => cited.push(i),
                     None => {
                         let at = c.at(&item, s);
-                        c.errors.push(FaqError::UnknownSource { at, source_id: s.get_ref().clone() });
+                        c.errors.push(FaqError::UnknownSource {
+                            at,
+                            source_id: s.get_ref().clone(),
+                        });
                     }
                 }
             }
@@ -390,7 +482,10 @@ impl Faq {
                     Some(&i) => related.push(i),
                     None => {
                         let at = c.at(&item, r);
-                        c.errors.push(FaqError::UnknownRelated { at, related: r.get_ref().clone() });
+                        c.errors.push(FaqError::UnknownRelated {
+                            at,
+                            related: r.get_ref().clone(),
+                        });
                     }
                 }
             }
@@ -398,8 +493,16 @@ impl Faq {
                 id: e.id.get_ref().clone(),
                 category: cat.clone(),
                 question: e.question.get_ref().trim().to_owned(),
-                alternates: e.alternates.iter().map(|a| a.get_ref().trim().to_owned()).collect(),
-                alternate_lines: e.alternates.iter().map(|a| c.lines.line(a.span().start)).collect(),
+                alternates: e
+                    .alternates
+                    .iter()
+                    .map(|a| a.get_ref().trim().to_owned())
+                    .collect(),
+                alternate_lines: e
+                    .alternates
+                    .iter()
+                    .map(|a| c.lines.line(a.span().start))
+                    .collect(),
                 keywords: e.keywords.iter().map(|k| k.trim().to_owned()).collect(),
                 answer: e.answer.get_ref().trim().to_owned(),
                 sources: cited,
@@ -415,9 +518,30 @@ impl Faq {
                 let at = c.at("[matching]", m);
                 let r = m.get_ref();
                 MatchSettings {
-                    min_score: c.range(at.clone(), "min_score", r.min_score, 0.0, 1.0, DEFAULT_MIN_SCORE),
-                    min_margin: c.range(at.clone(), "min_margin", r.min_margin, 0.0, 1.0, DEFAULT_MIN_MARGIN),
-                    channel_min_score: c.range(at, "channel_min_score", r.channel_min_score, 0.0, 1.0, DEFAULT_CHANNEL_MIN_SCORE),
+                    min_score: c.range(
+                        at.clone(),
+                        "min_score",
+                        r.min_score,
+                        0.0,
+                        1.0,
+                        DEFAULT_MIN_SCORE,
+                    ),
+                    min_margin: c.range(
+                        at.clone(),
+                        "min_margin",
+                        r.min_margin,
+                        0.0,
+                        1.0,
+                        DEFAULT_MIN_MARGIN,
+                    ),
+                    channel_min_score: c.range(
+                        at,
+                        "channel_min_score",
+                        r.channel_min_score,
+                        0.0,
+                        1.0,
+                        DEFAULT_CHANNEL_MIN_SCORE,
+                    ),
                 }
             }
             None => MatchSettings::default(),
@@ -457,10 +581,29 @@ impl Faq {
                 c.phrases(&at, &t.negations);
                 c.phrases(&at, &t.personal);
                 let window = t.negation_window.unwrap_or(DEFAULT_NEGATION_WINDOW);
-                let window = c.range(at.clone(), "negation_window", Some(window as f64), 0.0, 10.0, DEFAULT_NEGATION_WINDOW as f64) as usize;
+                let window = c.range(
+                    at.clone(),
+                    "negation_window",
+                    Some(window as f64),
+                    0.0,
+                    10.0,
+                    DEFAULT_NEGATION_WINDOW as f64,
+                ) as usize;
                 let late = t.late_after_days.unwrap_or(DEFAULT_LATE_AFTER_DAYS);
-                let late = c.range(at, "late_after_days", Some(f64::from(late)), 1.0, 60.0, f64::from(DEFAULT_LATE_AFTER_DAYS)) as u32;
-                TriageSettings { negations: t.negations.clone(), negation_window: window, late_after_days: late, personal: t.personal.clone() }
+                let late = c.range(
+                    at,
+                    "late_after_days",
+                    Some(f64::from(late)),
+                    1.0,
+                    60.0,
+                    f64::from(DEFAULT_LATE_AFTER_DAYS),
+                ) as u32;
+                TriageSettings {
+                    negations: t.negations.clone(),
+                    negation_window: window,
+                    late_after_days: late,
+                    personal: t.personal.clone(),
+                }
             }
             None => TriageSettings {
                 negations: Vec::new(),
@@ -476,19 +619,41 @@ impl Faq {
             let r = r.get_ref();
             let item = format!("red_flag \"{}\"", r.id.get_ref());
             let line = c.lines.line(r.id.span().start);
-            let at = Location { line, item: Some(item) };
+            let at = Location {
+                line,
+                item: Some(item),
+            };
             let when: Vec<String> = r.when.iter().map(|p| p.get_ref().clone()).collect();
             let and: Vec<String> = r.and.iter().map(|p| p.get_ref().clone()).collect();
             if when.is_empty() {
-                c.errors.push(FaqError::Empty { at: at.clone(), field: "when" });
+                c.errors.push(FaqError::Empty {
+                    at: at.clone(),
+                    field: "when",
+                });
             }
             c.phrases(&at, &when);
             c.phrases(&at, &and);
-            red_flags.push(RedFlag { id: r.id.get_ref().clone(), label: r.label.clone(), when, and, always: r.always, line });
+            red_flags.push(RedFlag {
+                id: r.id.get_ref().clone(),
+                label: r.label.clone(),
+                when,
+                and,
+                always: r.always,
+                line,
+            });
         }
 
         if c.errors.is_empty() {
-            Ok(Faq { meta, sources, entries, matching, synonyms, off_topic, triage, red_flags })
+            Ok(Faq {
+                meta,
+                sources,
+                entries,
+                matching,
+                synonyms,
+                off_topic,
+                triage,
+                red_flags,
+            })
         } else {
             c.errors.sort_by_key(FaqError::line);
             Err(FaqErrors(c.errors))
@@ -554,25 +719,99 @@ sources = ["src-a"]
     fn broken_files_name_entry_and_line() {
         // (what to replace in GOOD, with what, the expected line, the item named, a word of the message)
         let rows: &[(&str, &str, usize, &str, &str)] = &[
-            ("id = \"second-entry\"", "id = \"first-entry\"", 23, "entry \"first-entry\"", "duplicate id"),
-            ("sources = [\"src-a\"]\nrelated", "sources = [\"src-b\"]\nrelated", 19, "entry \"first-entry\"", "unknown source \"src-b\""),
-            ("related = [\"second-entry\"]", "related = [\"nope\"]", 20, "entry \"first-entry\"", "unknown related"),
-            ("category = \"sessions\"", "category = \"session\"", 24, "entry \"second-entry\"", "unknown category"),
-            ("answer = \"Several.\"", "answer = \"  \"", 26, "entry \"second-entry\"", "`answer` is empty"),
-            ("id = \"second-entry\"", "id = \"Second_Entry\"", 23, "entry \"Second_Entry\"", "kebab-case"),
-            ("doi = \"10.1000/xyz\"", "doi = \"xyz\"", 11, "source \"src-a\"", "bad doi"),
-            ("doi = \"10.1000/xyz\"", "url = \"https://a.b\"\ndoi = \"10.1/x\"", 8, "source \"src-a\"", "exactly one"),
-            ("answer = \"Several.\"\nsources = [\"src-a\"]", "answer = \"Several.\"\nsources = []", 23, "entry \"second-entry\"", "cites no source"),
-            ("answer = \"Several.\"", "answer = \"Several.\"\nalternatives = [\"typo\"]", 27, "entry \"second-entry\"", "unknown field"),
-            ("question = \"How many?\"", "question = How many?", 25, "entry \"second-entry\"", "string"),
-            ("answer = \"Several.\"\nsources = [\"src-a\"]\n", "sources = [\"src-a\"]\n", 22, "entry \"second-entry\"", "missing field `answer`"),
+            (
+                "id = \"second-entry\"",
+                "id = \"first-entry\"",
+                23,
+                "entry \"first-entry\"",
+                "duplicate id",
+            ),
+            (
+                "sources = [\"src-a\"]\nrelated",
+                "sources = [\"src-b\"]\nrelated",
+                19,
+                "entry \"first-entry\"",
+                "unknown source \"src-b\"",
+            ),
+            (
+                "related = [\"second-entry\"]",
+                "related = [\"nope\"]",
+                20,
+                "entry \"first-entry\"",
+                "unknown related",
+            ),
+            (
+                "category = \"sessions\"",
+                "category = \"session\"",
+                24,
+                "entry \"second-entry\"",
+                "unknown category",
+            ),
+            (
+                "answer = \"Several.\"",
+                "answer = \"  \"",
+                26,
+                "entry \"second-entry\"",
+                "`answer` is empty",
+            ),
+            (
+                "id = \"second-entry\"",
+                "id = \"Second_Entry\"",
+                23,
+                "entry \"Second_Entry\"",
+                "kebab-case",
+            ),
+            (
+                "doi = \"10.1000/xyz\"",
+                "doi = \"xyz\"",
+                11,
+                "source \"src-a\"",
+                "bad doi",
+            ),
+            (
+                "doi = \"10.1000/xyz\"",
+                "url = \"https://a.b\"\ndoi = \"10.1/x\"",
+                8,
+                "source \"src-a\"",
+                "exactly one",
+            ),
+            (
+                "answer = \"Several.\"\nsources = [\"src-a\"]",
+                "answer = \"Several.\"\nsources = []",
+                23,
+                "entry \"second-entry\"",
+                "cites no source",
+            ),
+            (
+                "answer = \"Several.\"",
+                "answer = \"Several.\"\nalternatives = [\"typo\"]",
+                27,
+                "entry \"second-entry\"",
+                "unknown field",
+            ),
+            (
+                "question = \"How many?\"",
+                "question = How many?",
+                25,
+                "entry \"second-entry\"",
+                "string",
+            ),
+            (
+                "answer = \"Several.\"\nsources = [\"src-a\"]\n",
+                "sources = [\"src-a\"]\n",
+                22,
+                "entry \"second-entry\"",
+                "missing field `answer`",
+            ),
         ];
         for (from, to, line, item, message) in rows {
             assert!(GOOD.contains(from), "fixture lacks {from:?}");
             let text = GOOD.replacen(from, to, 1);
             let errs = errors(&text);
             let found = errs.iter().find(|e| e.to_string().contains(message));
-            let Some(e) = found else { panic!("no error containing {message:?} in {errs:?}") };
+            let Some(e) = found else {
+                panic!("no error containing {message:?} in {errs:?}")
+            };
             assert_eq!(e.location().item.as_deref(), Some(*item), "{e}");
             assert_eq!(e.line(), *line, "{e}");
         }
@@ -583,13 +822,25 @@ sources = ["src-a"]
     fn overlong_answer_is_refused() {
         let long = "x".repeat(MAX_DESCRIPTION_CHARS + 1);
         let errs = errors(&GOOD.replacen("Several.", &long, 1));
-        assert!(matches!(errs[0], FaqError::TooLong { field: "answer", max: MAX_DESCRIPTION_CHARS, .. }), "{errs:?}");
+        assert!(
+            matches!(
+                errs[0],
+                FaqError::TooLong {
+                    field: "answer",
+                    max: MAX_DESCRIPTION_CHARS,
+                    ..
+                }
+            ),
+            "{errs:?}"
+        );
     }
 
     /// Every error is reported at once, in line order.
     #[test]
     fn all_errors_at_once() {
-        let text = GOOD.replacen("[\"src-a\"]", "[\"x\"]", 1).replacen("\"sessions\"", "\"nope\"", 1);
+        let text =
+            GOOD.replacen("[\"src-a\"]", "[\"x\"]", 1)
+                .replacen("\"sessions\"", "\"nope\"", 1);
         let errs = errors(&text);
         assert_eq!(errs.len(), 2, "{errs:?}");
         assert!(errs[0].line() < errs[1].line());

@@ -10,29 +10,222 @@ use crate::text;
 /// surrounds a question in a Discord server. Checked on the word as typed
 /// (after normalisation), before stemming.
 pub const STOP_WORDS: &[&str] = &[
-    "a", "about", "actually", "after", "again", "all", "also", "am", "an", "and", "any", "anyone",
-    "anything", "are", "as", "at", "be", "because", "been", "being", "bit", "but", "by", "can",
-    "could", "did", "do", "does", "doing", "done", "each", "else", "even", "ever", "every", "everybody", "everyone", "folks",
-    "exactly", "for", "from", "generally", "genuinely", "get", "gets", "getting", "good", "got", "guys", "haha",
-    "had", "has", "have", "having", "he", "hello", "her", "here", "hers", "hey", "hi", "hiya", "him", "his", "honestly", "how", "i",
-    "if", "in", "into", "is", "it", "its", "just", "kind", "kinda", "know", "let", "like", "literally", "lol",
-    "lmao", "lot", "me", "might", "mine", "more", "morning", "most", "much", "my", "need", "no", "not", "of", "oh", "ok", "omg",
-    "okay", "on", "one", "or", "other", "our", "out", "pls", "please", "plz", "pretty", "q", "question",
-    "quick", "quite", "rather", "really", "rn", "s", "same", "say", "she", "should", "so", "some",
-    "someone", "something", "sorry", "sort", "still", "stuff", "sure", "tell", "than", "thank", "thanks", "that",
-    "the", "their", "them", "then", "there", "these", "they", "thing", "things", "think", "this", "those",
-    "to", "too", "u", "um", "ur", "us", "very", "want", "wanna", "was", "way", "we", "well", "were",
-    "what", "whats", "when", "where", "which", "while", "whom", "why", "will", "with", "wondering",
-    "would", "y", "ya", "yall", "yeah", "yes", "you", "your", "yours",
+    "a",
+    "about",
+    "actually",
+    "after",
+    "again",
+    "all",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "anyone",
+    "anything",
+    "are",
+    "as",
+    "at",
+    "be",
+    "because",
+    "been",
+    "being",
+    "bit",
+    "but",
+    "by",
+    "can",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "done",
+    "each",
+    "else",
+    "even",
+    "ever",
+    "every",
+    "everybody",
+    "everyone",
+    "folks",
+    "exactly",
+    "for",
+    "from",
+    "generally",
+    "genuinely",
+    "get",
+    "gets",
+    "getting",
+    "good",
+    "got",
+    "guys",
+    "haha",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "hello",
+    "her",
+    "here",
+    "hers",
+    "hey",
+    "hi",
+    "hiya",
+    "him",
+    "his",
+    "honestly",
+    "how",
+    "i",
+    "if",
+    "in",
+    "into",
+    "is",
+    "it",
+    "its",
+    "just",
+    "kind",
+    "kinda",
+    "know",
+    "let",
+    "like",
+    "literally",
+    "lol",
+    "lmao",
+    "lot",
+    "me",
+    "might",
+    "mine",
+    "more",
+    "morning",
+    "most",
+    "much",
+    "my",
+    "need",
+    "no",
+    "not",
+    "of",
+    "oh",
+    "ok",
+    "omg",
+    "okay",
+    "on",
+    "one",
+    "or",
+    "other",
+    "our",
+    "out",
+    "pls",
+    "please",
+    "plz",
+    "pretty",
+    "q",
+    "question",
+    "quick",
+    "quite",
+    "rather",
+    "really",
+    "rn",
+    "s",
+    "same",
+    "say",
+    "she",
+    "should",
+    "so",
+    "some",
+    "someone",
+    "something",
+    "sorry",
+    "sort",
+    "still",
+    "stuff",
+    "sure",
+    "tell",
+    "than",
+    "thank",
+    "thanks",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "thing",
+    "things",
+    "think",
+    "this",
+    "those",
+    "to",
+    "too",
+    "u",
+    "um",
+    "ur",
+    "us",
+    "very",
+    "want",
+    "wanna",
+    "was",
+    "way",
+    "we",
+    "well",
+    "were",
+    "what",
+    "whats",
+    "when",
+    "where",
+    "which",
+    "while",
+    "whom",
+    "why",
+    "will",
+    "with",
+    "wondering",
+    "would",
+    "y",
+    "ya",
+    "yall",
+    "yeah",
+    "yes",
+    "you",
+    "your",
+    "yours",
 ];
 
 /// Chat filler: how members pad a question in a Discord server. Like stop
 /// words, never deciding, and not "unknown" either (an unknown word counts
 /// against a match).
 pub const CHAT_FILLER: &[&str] = &[
-    "allowed", "anyway", "basically", "btw", "exactly", "gonna", "gotta", "idk", "imo", "lowkey",
-    "maybe", "ngl", "prob", "probably", "stupid", "tbh", "tho", "though", "tmr", "tmrw", "tomoz",
-    "til", "till", "tomorrow", "until", "wondered", "x", "xx", "xxx",
+    "allowed",
+    "anyway",
+    "basically",
+    "btw",
+    "exactly",
+    "gonna",
+    "gotta",
+    "idk",
+    "imo",
+    "lowkey",
+    "maybe",
+    "ngl",
+    "prob",
+    "probably",
+    "stupid",
+    "tbh",
+    "tho",
+    "though",
+    "tmr",
+    "tmrw",
+    "tomoz",
+    "til",
+    "till",
+    "tomorrow",
+    "until",
+    "wondered",
+    "x",
+    "xx",
+    "xxx",
 ];
 
 /// "how" + one of these is one term: "how long", "how much", "how many"
@@ -52,7 +245,11 @@ pub struct Token {
 
 /// The stemmed form of every word of a phrase, stop words kept.
 pub fn stems(normalised: &str) -> Vec<String> {
-    normalised.split(' ').filter(|w| !w.is_empty()).map(text::stem).collect()
+    normalised
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(text::stem)
+        .collect()
 }
 
 #[derive(Debug, Clone)]
@@ -71,7 +268,10 @@ impl Analyzer {
         for (canonical, variants) in synonyms {
             let target = stems(&text::normalise(canonical)).join(" ");
             if target.contains(' ') {
-                phrases.push((target.split(' ').map(str::to_owned).collect(), target.clone()));
+                phrases.push((
+                    target.split(' ').map(str::to_owned).collect(),
+                    target.clone(),
+                ));
             }
             for v in variants {
                 let s = stems(&text::normalise(v));
@@ -101,27 +301,42 @@ impl Analyzer {
         let mut i = 0;
         while i < words.len() {
             if words[i] == "what" && words.get(i + 1) == Some(&"is") {
-                out.push(Token { term: "what_is".to_owned(), raw: "what is".to_owned() });
+                out.push(Token {
+                    term: "what_is".to_owned(),
+                    raw: "what is".to_owned(),
+                });
                 i += 2;
                 continue;
             }
             if words[i] == "how" {
                 if let Some(next) = words.get(i + 1).filter(|n| HOW_COMPOUNDS.contains(n)) {
-                    out.push(Token { term: format!("how_{next}"), raw: format!("how {next}") });
+                    out.push(Token {
+                        term: format!("how_{next}"),
+                        raw: format!("how {next}"),
+                    });
                     i += 2;
                     continue;
                 }
             }
             if let Some((len, target)) = self.phrase_at(&stemmed[i..]) {
-                out.push(Token { term: target.to_owned(), raw: words[i..i + len].join(" ") });
+                out.push(Token {
+                    term: target.to_owned(),
+                    raw: words[i..i + len].join(" "),
+                });
                 i += len;
                 continue;
             }
             let stem = &stemmed[i];
             if let Some(target) = self.single.get(stem) {
-                out.push(Token { term: target.clone(), raw: words[i].to_owned() });
+                out.push(Token {
+                    term: target.clone(),
+                    raw: words[i].to_owned(),
+                });
             } else if !STOP_WORDS.contains(&words[i]) && !CHAT_FILLER.contains(&words[i]) {
-                out.push(Token { term: stem.clone(), raw: words[i].to_owned() });
+                out.push(Token {
+                    term: stem.clone(),
+                    raw: words[i].to_owned(),
+                });
             }
             i += 1;
         }
@@ -168,7 +383,10 @@ mod tests {
     use super::*;
 
     fn terms(a: &Analyzer, q: &str) -> Vec<String> {
-        a.analyze(&text::normalise(q)).into_iter().map(|t| t.term).collect()
+        a.analyze(&text::normalise(q))
+            .into_iter()
+            .map(|t| t.term)
+            .collect()
     }
 
     /// Stop words vanish, stems meet, "how long" is one term, synonyms map

@@ -80,7 +80,9 @@ impl Fuzzy {
         }
         let mut best: Option<(usize, f64, &str)> = None;
         for probe in &probes {
-            let Some(ids) = self.deletes.get(probe) else { continue };
+            let Some(ids) = self.deletes.get(probe) else {
+                continue;
+            };
             for &id in ids {
                 let candidate = self.words[id as usize].as_str();
                 let d = strsim::damerau_levenshtein(word, candidate);
@@ -109,7 +111,14 @@ mod tests {
     /// words and distant words are not.
     #[test]
     fn corrections_table() {
-        let f = Fuzzy::new(["microneedling", "sessions", "numbing", "sunscreen", "style", "isotretinoin"]);
+        let f = Fuzzy::new([
+            "microneedling",
+            "sessions",
+            "numbing",
+            "sunscreen",
+            "style",
+            "isotretinoin",
+        ]);
         let rows: &[(&str, Option<&str>)] = &[
             ("microneedeling", Some("microneedling")),
             ("micrpark", None),

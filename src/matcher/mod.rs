@@ -120,6 +120,8 @@ pub struct Index {
     entry_postings: Vec<Vec<(u32, f64)>>,
     /// Each entry's phrasings, in [`Entry::phrasings`] order.
     phrasings: Vec<Vec<Phrasing>>,
+    /// Each entry's terms, sorted (for "which words matched").
+    vocab: Vec<Vec<u32>>,
     /// Normalised word as written in the FAQ → its term, for typo correction.
     words: HashMap<String, u32>,
     fuzzy: Fuzzy,
@@ -165,7 +167,10 @@ impl Index {
             // one-word "phrasing" would be fully covered by any question
             // that merely mentions the word.
             let keywords = entry.keywords.join(" ");
-            let texts = entry.phrasings().map(|p| (p, true)).chain(std::iter::once((keywords.as_str(), false)));
+            let texts = entry
+                .phrasings()
+                .map(|p| (p, true))
+                .chain(std::iter::once((keywords.as_str(), false)));
             for (phrasing, is_phrasing) in texts {
                 let normalised = text::normalise(phrasing);
                 let mut ids = Vec::new();
@@ -199,14 +204,29 @@ impl Index {
                 entry_postings[t as usize].push((e as u32, affinity));
             }
         }
-        let weights: Vec<f64> = entry_postings.iter().map(|p| idf(faq.entries.len(), p.len())).collect();
+        let weights: Vec<f64> = entry_postings
+            .iter()
+            .map(|p| idf(faq.entries.len(), p.len()))
+            .collect();
+        let vocab = entry_terms
+            .iter()
+            .map(|terms| {
+                let mut v: Vec<u32> = terms.iter().map(|&(t, _)| t).collect();
+                v.sort_unstable();
+                v
+            })
+            .collect();
         let floor = idf(faq.entries.len(), 1) * PHRASING_MASS_FLOOR;
         let phrasings = phrasing_terms
             .into_iter()
             .map(|list| {
                 list.into_iter()
                     .map(|terms| {
-                        let mass = terms.iter().map(|&t| weights[t as usize]).sum::<f64>().max(floor);
+                        let mass = terms
+                            .iter()
+                            .map(|&t| weights[t as usize])
+                            .sum::<f64>()
+                            .max(floor);
                         Phrasing { terms, mass }
                     })
                     .collect()
@@ -216,7 +236,12 @@ impl Index {
         let rarest = idf(faq.entries.len(), 1);
         let fuzzy = Fuzzy::new(words.keys().map(String::as_str));
         let seq = |s: &str| analyzer.canonical_stems(&text::normalise(s));
-        let off_topic = faq.off_topic.terms.iter().map(|t| (seq(t), t.clone())).collect();
+        let off_topic = faq
+            .off_topic
+            .terms
+            .iter()
+            .map(|t| (seq(t), t.clone()))
+            .collect();
         let anchors = faq.off_topic.anchors.iter().map(|a| seq(a)).collect();
         let context = faq.off_topic.context.iter().map(|a| seq(a)).collect();
         let personal = faq.off_topic.personal.iter().map(|a| seq(a)).collect();
@@ -226,6 +251,7 @@ impl Index {
             weights,
             entry_postings,
             phrasings,
+            vocab,
             words,
             fuzzy,
             unknown_weight: rarest * UNKNOWN_WORD_WEIGHT,
@@ -251,7 +277,11 @@ impl Index {
         let words: Vec<&str> = normalised.split(' ').filter(|w| !w.is_empty()).collect();
         let stems: Vec<String> = words.iter().map(|w| text::stem(w)).collect();
         let canonical = self.analyzer.canonical_from_stems(&stems);
-        Question { words, stems, canonical }
+        Question {
+            words,
+            stems,
+            canonical,
+        }
     }
 
     /// Resolves a token to a known term: exact, as written in the FAQ, or
@@ -308,7 +338,10 @@ impl Index {
                 }
             }
         }
-        let question_mass: f64 = terms.iter().map(|(t, _, _)| self.weights[*t as usize]).sum::<f64>()
+        let question_mass: f64 = terms
+            .iter()
+            .map(|(t, _, _)| self.weights[*t as usize])
+            .sum::<f64>()
             + unknown.len() as f64 * self.unknown_weight;
 
         // Question coverage of every entry that shares a term.
@@ -320,7 +353,10 @@ impl Index {
             }
         }
         let mut by_coverage: Vec<(f64, u32)> = if question_mass > 0.0 {
-            matched.into_iter().map(|(e, m)| ((m / question_mass).min(1.0), e)).collect()
+            matched
+                .into_iter()
+                .map(|(e, m)| ((m / question_mass).min(1.0), e))
+                .collect()
         } else {
             Vec::new()
         };
@@ -329,33 +365,60 @@ impl Index {
         let mut candidates: Vec<Candidate> = Vec::new();
         for &(question_coverage, e) in &by_coverage {
             let bound = question_coverage.powf(QUESTION_COVERAGE_EXPONENT);
-            if candidates.len() >= EXPLAIN_CANDIDATES && bound < candidates[EXPLAIN_CANDIDATES - 1].score {
+            if candidates.len() >= EXPLAIN_CANDIDATES
+                && bound < candidates[EXPLAIN_CANDIDATES - 1].score
+            {
                 break;
             }
             let (phrasing_coverage, best_phrasing) = self.best_phrasing(e, &terms);
             let score = bound * phrasing_coverage.powf(1.0 - QUESTION_COVERAGE_EXPONENT);
-            let matched_words = terms
-                .iter()
-                .filter(|(t, _, _)| self.entry_postings[*t as usize].iter().any(|&(x, _)| x == e))
-                .map(|(_, _, shown)| shown.clone())
-                .collect();
-            let c = Candidate { entry: e as usize, score, question_coverage, phrasing_coverage, best_phrasing, matched: matched_words };
-            let at = candidates.partition_point(|x| x.score > c.score || (x.score == c.score && x.entry < c.entry));
+            // Matched words are filled in for the survivors only, below.
+            let c = Candidate {
+                entry: e as usize,
+                score,
+                question_coverage,
+                phrasing_coverage,
+                best_phrasing,
+                matched: Vec::new(),
+            };
+            let at = candidates.partition_point(|x| {
+                x.score > c.score || (x.score == c.score && x.entry < c.entry)
+            });
             candidates.insert(at, c);
             candidates.truncate(EXPLAIN_CANDIDATES);
+        }
+
+        for c in &mut candidates {
+            let vocab = &self.vocab[c.entry];
+            c.matched = terms
+                .iter()
+                .filter(|(t, _, _)| vocab.binary_search(t).is_ok())
+                .map(|(_, _, shown)| shown.clone())
+                .collect();
         }
 
         let anchored = self.anchors.iter().any(|a| contains_seq(&q.canonical, a));
         let off_topic = if anchored {
             None
         } else {
-            self.off_topic.iter().find(|(seq, _)| contains_seq(&q.canonical, seq)).map(|(_, t)| t.clone())
+            self.off_topic
+                .iter()
+                .find(|(seq, _)| contains_seq(&q.canonical, seq))
+                .map(|(_, t)| t.clone())
         };
         let in_context = anchored || self.context.iter().any(|c| contains_seq(&q.canonical, c));
         let personal = self.personal.iter().any(|c| contains_seq(&q.canonical, c));
-        let out_of_scope =
-            !in_context && !personal && !self.context.is_empty() && unknown.len() >= OUT_OF_SCOPE_UNKNOWN_WORDS;
-        Ranking { candidates, unknown, off_topic, out_of_scope, in_context }
+        let out_of_scope = !in_context
+            && !personal
+            && !self.context.is_empty()
+            && unknown.len() >= OUT_OF_SCOPE_UNKNOWN_WORDS;
+        Ranking {
+            candidates,
+            unknown,
+            off_topic,
+            out_of_scope,
+            in_context,
+        }
     }
 
     /// The entry's phrasing the question covers best: (coverage, index).

@@ -52,6 +52,8 @@ enum Outgoing {
     Text(String),
     /// Close with this code, as Discord does when it drops a session.
     Close(u16),
+    /// Cut the TCP connection without a closing handshake (a network failure).
+    Cut,
 }
 
 #[derive(Default)]
@@ -195,6 +197,14 @@ impl FakeDiscord {
         let mut g = self.state.gateway.lock().unwrap();
         if let Some(conn) = g.current.take() {
             let _ = conn.send(Outgoing::Close(4000));
+        }
+    }
+
+    /// Cuts the current gateway connection with no closing handshake.
+    pub fn cut_connection(&self) {
+        let mut g = self.state.gateway.lock().unwrap();
+        if let Some(conn) = g.current.take() {
+            let _ = conn.send(Outgoing::Cut);
         }
     }
 
@@ -424,7 +434,7 @@ async fn gateway(state: Arc<State>, stream: tokio::net::TcpStream) {
                     let _ = write.send(Message::Close(Some(frame))).await;
                     break;
                 }
-                None => break,
+                Some(Outgoing::Cut) | None => break,
             },
         }
     }
