@@ -201,6 +201,7 @@ pub const CHAT_FILLER: &[&str] = &[
     "anyway",
     "basically",
     "btw",
+    "couple",
     "exactly",
     "gonna",
     "gotta",
@@ -228,12 +229,15 @@ pub const CHAT_FILLER: &[&str] = &[
     "xxx",
 ];
 
+/// "what is" is one term too: it asks for a definition ("what is
+/// microneedling"), where "what" alone asks anything. These words may
+/// stand between ("what even is").
+const WHAT_FILLERS: &[&str] = &["even", "exactly", "actually", "really", "precisely"];
+
 /// "how" + one of these is one term: "how long", "how much", "how many"
 /// and "how often" ask different things, though every word is a stop word.
 const HOW_COMPOUNDS: &[&str] = &["long", "much", "many", "often", "soon", "far"];
 
-/// "what is" is one term too: it asks for a definition ("what is
-/// microneedling"), where "what" alone asks anything.
 /// One analysed word of a question.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
@@ -300,13 +304,17 @@ impl Analyzer {
         let mut out = Vec::with_capacity(words.len());
         let mut i = 0;
         while i < words.len() {
-            if words[i] == "what" && words.get(i + 1) == Some(&"is") {
-                out.push(Token {
-                    term: "what_is".to_owned(),
-                    raw: "what is".to_owned(),
-                });
-                i += 2;
-                continue;
+            if words[i] == "what" {
+                // "what is", also with a filler between ("what even is").
+                let skip = usize::from(words.get(i + 1).is_some_and(|w| WHAT_FILLERS.contains(w)));
+                if words.get(i + 1 + skip) == Some(&"is") {
+                    out.push(Token {
+                        term: "what_is".to_owned(),
+                        raw: words[i..i + 2 + skip].join(" "),
+                    });
+                    i += 2 + skip;
+                    continue;
+                }
             }
             if words[i] == "how" {
                 if let Some(next) = words.get(i + 1).filter(|n| HOW_COMPOUNDS.contains(n)) {

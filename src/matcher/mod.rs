@@ -122,6 +122,8 @@ pub struct Index {
     phrasings: Vec<Vec<Phrasing>>,
     /// Each entry's terms, sorted (for "which words matched").
     vocab: Vec<Vec<u32>>,
+    /// The least mass a phrasing counts as having ([`PHRASING_MASS_FLOOR`]).
+    phrasing_floor: f64,
     /// Normalised word as written in the FAQ → its term, for typo correction.
     words: HashMap<String, u32>,
     fuzzy: Fuzzy,
@@ -141,6 +143,37 @@ fn idf(entries: usize, df: usize) -> f64 {
 
 fn contains_seq(haystack: &[String], needle: &[String]) -> bool {
     !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// An entry with the upper bound of its score, ordered by that bound
+/// (ties: lower entry index first), for the best-first visit in ranking.
+#[derive(Debug, Clone, Copy)]
+struct Bounded {
+    bound: f64,
+    coverage: f64,
+    entry: u32,
+}
+
+impl PartialEq for Bounded {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for Bounded {}
+
+impl PartialOrd for Bounded {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Bounded {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.bound
+            .total_cmp(&other.bound)
+            .then(other.entry.cmp(&self.entry))
+    }
 }
 
 /// A question, split once and shared by triage and matching.
@@ -252,6 +285,7 @@ impl Index {
             entry_postings,
             phrasings,
             vocab,
+            phrasing_floor: floor,
             words,
             fuzzy,
             unknown_weight: rarest * UNKNOWN_WORD_WEIGHT,
@@ -308,10 +342,11 @@ impl Index {
 
     /// Ranks the entries for an already split question.
     ///
-    /// Exact top-k without scoring every entry: an entry's score is at most
-    /// the square root of its question coverage (phrasing coverage is at
-    /// most 1), so entries are visited by descending question coverage and
-    /// the visit stops once that bound cannot reach the k-th best score.
+    /// Exact top-k without scoring every entry: an entry's phrasing
+    /// coverage is at most its matched mass over the phrasing mass floor,
+    /// which bounds its score from its question coverage alone; entries are
+    /// visited by descending bound and the visit stops once the bound
+    /// cannot reach the k-th best score.
     pub fn rank_question(&self, q: &Question<'_>) -> Ranking {
         let tokens = self.analyzer.analyze_stemmed(&q.words, &q.stems);
 
@@ -344,34 +379,61 @@ impl Index {
             .sum::<f64>()
             + unknown.len() as f64 * self.unknown_weight;
 
-        // Question coverage of every entry that shares a term.
-        let mut matched: HashMap<u32, f64> = HashMap::new();
+        // Question coverage of every entry that shares a term, and the
+        // unweighted matched mass that bounds its phrasing coverage.
+        // A dense accumulator: one slot per entry, and the list of entries
+        // touched. Cheaper than hashing once postings run into thousands.
+        let mut matched: Vec<(f64, f64)> = vec![(0.0, 0.0); self.phrasings.len()];
+        let mut touched: Vec<u32> = Vec::new();
         for (t, factor, _) in &terms {
             let w = self.weights[*t as usize] * factor;
             for &(e, affinity) in &self.entry_postings[*t as usize] {
-                *matched.entry(e).or_default() += w * affinity;
+                let acc = &mut matched[e as usize];
+                if acc.1 == 0.0 {
+                    touched.push(e);
+                }
+                acc.0 += w * affinity;
+                acc.1 += w;
             }
         }
-        let mut by_coverage: Vec<(f64, u32)> = if question_mass > 0.0 {
-            matched
+        // Upper bound of each entry's score: phrasing coverage is at most
+        // the matched mass over the smallest phrasing mass (the floor).
+        let qe = QUESTION_COVERAGE_EXPONENT;
+        let by_bound: Vec<Bounded> = if question_mass > 0.0 {
+            touched
                 .into_iter()
-                .map(|(e, m)| ((m / question_mass).min(1.0), e))
+                .map(|e| {
+                    let (m, raw) = matched[e as usize];
+                    let coverage = (m / question_mass).min(1.0);
+                    let bound =
+                        coverage.powf(qe) * (raw / self.phrasing_floor).min(1.0).powf(1.0 - qe);
+                    Bounded {
+                        bound,
+                        coverage,
+                        entry: e,
+                    }
+                })
                 .collect()
         } else {
             Vec::new()
         };
-        by_coverage.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        // Best bound first, without sorting them all: most are never visited.
+        let mut by_bound = std::collections::BinaryHeap::from(by_bound);
 
         let mut candidates: Vec<Candidate> = Vec::new();
-        for &(question_coverage, e) in &by_coverage {
-            let bound = question_coverage.powf(QUESTION_COVERAGE_EXPONENT);
+        while let Some(Bounded {
+            bound,
+            coverage: question_coverage,
+            entry: e,
+        }) = by_bound.pop()
+        {
             if candidates.len() >= EXPLAIN_CANDIDATES
                 && bound < candidates[EXPLAIN_CANDIDATES - 1].score
             {
                 break;
             }
             let (phrasing_coverage, best_phrasing) = self.best_phrasing(e, &terms);
-            let score = bound * phrasing_coverage.powf(1.0 - QUESTION_COVERAGE_EXPONENT);
+            let score = question_coverage.powf(qe) * phrasing_coverage.powf(1.0 - qe);
             // Matched words are filled in for the survivors only, below.
             let c = Candidate {
                 entry: e as usize,
