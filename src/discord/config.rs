@@ -1,10 +1,12 @@
-//! `faqbot run`'s settings, from the environment. Parsing takes a lookup
-//! function rather than reading the process environment, so tests can feed
-//! it a table.
+//! `faqbot run`'s settings, from the environment and an optional config
+//! file (`faqbot.toml`, or the file `FAQBOT_CONFIG` names) whose keys are
+//! the same names; the environment wins. Parsing takes a lookup function
+//! rather than reading the process environment, so tests can feed it a
+//! table.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _, Result};
 
@@ -46,10 +48,73 @@ pub struct Config {
     pub api_base: Option<String>,
 }
 
+/// The settings a config file may hold: the same names as the environment.
+pub const SETTINGS: &[&str] = &[
+    "DISCORD_TOKEN",
+    "DISCORD_TOKEN_FILE",
+    "DISCORD_GUILD_ID",
+    "FAQBOT_CHANNELS",
+    "FAQBOT_STAFF_ROLES",
+    "FAQBOT_ALERT_CHANNEL",
+    "DISCORD_API_BASE",
+];
+
+/// The config file read when `FAQBOT_CONFIG` is not set, if it exists.
+pub const DEFAULT_CONFIG_FILE: &str = "faqbot.toml";
+
+/// Reads a config file's settings. Values may be strings, integers (ids)
+/// or arrays of them (lists of ids); an unknown key is an error, so a
+/// misspelt setting is not silently ignored.
+pub fn read_config_file(path: &Path) -> Result<HashMap<String, String>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read config file {}", path.display()))?;
+    parse_config(&text).with_context(|| format!("in config file {}", path.display()))
+}
+
+fn parse_config(text: &str) -> Result<HashMap<String, String>> {
+    let table: toml::Table =
+        toml::from_str(text).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+    let mut out = HashMap::new();
+    for (key, value) in table {
+        if !SETTINGS.contains(&key.as_str()) {
+            bail!("unknown setting {key} (known: {})", SETTINGS.join(", "));
+        }
+        let scalar = |v: &toml::Value| match v {
+            toml::Value::String(s) => Ok(s.clone()),
+            toml::Value::Integer(n) => Ok(n.to_string()),
+            other => bail!(
+                "{key}: expected a string or a number, got {}",
+                other.type_str()
+            ),
+        };
+        let text = match &value {
+            toml::Value::Array(items) => items
+                .iter()
+                .map(scalar)
+                .collect::<Result<Vec<_>>>()?
+                .join(","),
+            v => scalar(v)?,
+        };
+        out.insert(key, text);
+    }
+    Ok(out)
+}
+
 impl Config {
-    /// Reads the settings from the process environment.
+    /// Reads the settings from the process environment, then from the
+    /// config file (`FAQBOT_CONFIG`, or `faqbot.toml` if it exists) for
+    /// anything the environment does not set.
     pub fn from_env(faq_path: PathBuf) -> Result<Config> {
-        Config::from_lookup(faq_path, |name| std::env::var(name).ok())
+        let file = match std::env::var("FAQBOT_CONFIG") {
+            Ok(path) if !path.trim().is_empty() => read_config_file(Path::new(path.trim()))?,
+            _ if Path::new(DEFAULT_CONFIG_FILE).is_file() => {
+                read_config_file(Path::new(DEFAULT_CONFIG_FILE))?
+            }
+            _ => HashMap::new(),
+        };
+        Config::from_lookup(faq_path, |name| {
+            std::env::var(name).ok().or_else(|| file.get(name).cloned())
+        })
     }
 
     /// Reads the settings through `var`, which returns a variable's value if it is set.
@@ -164,6 +229,32 @@ mod tests {
     fn token_is_redacted() {
         let c = config(&[("DISCORD_TOKEN", "very-secret")]).unwrap();
         assert!(!format!("{c:?}").contains("very-secret"));
+    }
+
+    /// A config file gives the same settings; numbers and lists are
+    /// accepted; a misspelt key is refused by name.
+    #[test]
+    fn config_file_settings() {
+        let values = parse_config(
+            "DISCORD_GUILD_ID = 42\nFAQBOT_CHANNELS = [1, \"22\"]\nFAQBOT_ALERT_CHANNEL = \"9\"\n",
+        )
+        .unwrap();
+        let c = Config::from_lookup(PathBuf::from("faq.toml"), |name| {
+            if name == "DISCORD_TOKEN" {
+                Some("t".into())
+            } else {
+                values.get(name).cloned()
+            }
+        })
+        .unwrap();
+        assert_eq!(c.guild_id, Some(42));
+        assert_eq!(c.channels, HashSet::from([1, 22]));
+        assert_eq!(c.alert_channel, Some(9));
+        let e = parse_config("FAQBOT_CHANEL = \"1\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("FAQBOT_CHANEL"), "{e}");
+        assert!(parse_config("DISCORD_GUILD_ID = true").is_err());
     }
 
     /// DISCORD_TOKEN_FILE is read and trimmed.
