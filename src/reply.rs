@@ -114,9 +114,15 @@ impl Reply<'_> {
 
 /// One source as a reader sees it: "Title. Publisher, 2021."
 pub fn source_citation(source: &Source) -> String {
+    // A title that ends in its own punctuation ("What Is Microneedling?") gets no extra full stop.
+    let stop = if source.title.ends_with(['.', '?', '!']) {
+        ""
+    } else {
+        "."
+    };
     match source.year {
-        Some(year) => format!("{}. {}, {}.", source.title, source.publisher, year),
-        None => format!("{}. {}.", source.title, source.publisher),
+        Some(year) => format!("{}{stop} {}, {}.", source.title, source.publisher, year),
+        None => format!("{}{stop} {}.", source.title, source.publisher),
     }
 }
 

@@ -367,6 +367,8 @@ async fn rest(
 }
 
 async fn gateway(state: Arc<State>, stream: tokio::net::TcpStream) {
+    // Without this the first event after READY waits out the bot's delayed ACK (~40 ms).
+    let _ = stream.set_nodelay(true);
     let Ok(ws) = tokio_tungstenite::accept_async(stream).await else {
         return;
     };
