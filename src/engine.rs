@@ -80,7 +80,6 @@ impl Engine {
             },
             None => self.index.rank_question(&q),
         };
-        drop(q);
         Explanation {
             normalised,
             flag,

@@ -69,7 +69,6 @@ pub struct Flag {
 
 #[derive(Debug, Clone)]
 pub struct Triage {
-    analyzer: Analyzer,
     rules: Vec<Rule>,
     negations: Vec<Vec<String>>,
     window: usize,
@@ -105,7 +104,6 @@ impl Triage {
                 .collect()
         };
         Triage {
-            analyzer: analyzer.clone(),
             rules: faq
                 .red_flags
                 .iter()
@@ -122,14 +120,8 @@ impl Triage {
         }
     }
 
-    /// The first red flag the message raises, if any.
-    pub fn check(&self, normalised: &str) -> Option<Flag> {
-        let words: Vec<&str> = normalised.split(' ').filter(|w| !w.is_empty()).collect();
-        self.check_words(&words, &self.analyzer.canonical_stems(normalised))
-    }
-
-    /// [`Triage::check`] on a question already split: its words and their
-    /// canonical stems (see [`crate::matcher::Question`]).
+    /// The first red flag a message raises, if any, given its normalised
+    /// words and their canonical stems (see [`crate::matcher::Question`]).
     pub fn check_words(&self, words: &[&str], stemmed: &[String]) -> Option<Flag> {
         let personal = self.personal.iter().any(|p| find(stemmed, p, 0).is_some());
         for (i, rule) in self.rules.iter().enumerate() {
