@@ -25,6 +25,8 @@ RUN apt-get update \
 COPY --from=builder /src/target/release/faqbot /usr/local/bin/faqbot
 COPY faq.toml /app/faq.toml
 ENV FAQBOT_FAQ=/app/faq.toml
+# The question log and its key live on the volume.
+ENV FAQBOT_DB=/data/faqbot.db
 USER faqbot
 WORKDIR /data
 VOLUME ["/data"]

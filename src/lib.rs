@@ -15,7 +15,9 @@
 //! - [`lint`]: `faqbot check`'s findings beyond validation.
 //! - [`eval`]: labelled cases run through the real pipeline.
 //!
-//! The edges: [`discord`], the bot (`faqbot run`), a thin adapter over [`Engine`].
+//! The edges: [`discord`], the bot (`faqbot run`), a thin adapter over
+//! [`Engine`]; [`store`], the SQLite question log (written off the reply
+//! path) and its staff reports.
 
 pub mod discord;
 pub mod engine;
@@ -24,6 +26,7 @@ pub mod faq;
 pub mod lint;
 pub mod matcher;
 pub mod reply;
+pub mod store;
 pub mod text;
 pub mod triage;
 

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use faqbot::eval;
 use faqbot::lint::{self, Severity};
 use faqbot::reply::render_text;
+use faqbot::store::{self, Store};
 use faqbot::Engine;
 
 /// A microneedling FAQ bot for a skin clinic's Discord server.
@@ -76,6 +77,27 @@ enum Command {
         /// Exit non-zero if any urgent case is missed or any other case is answered as urgent.
         #[arg(long)]
         strict_urgent: bool,
+    },
+    /// Report on the question log: questions, outcomes, top entries, feedback.
+    Stats {
+        /// Cover the last N days.
+        #[arg(long, default_value_t = store::DEFAULT_RETENTION_DAYS, value_name = "N")]
+        days: u64,
+        /// The question log the bot writes.
+        #[arg(long, env = "FAQBOT_DB", default_value = store::DEFAULT_DB, value_name = "PATH")]
+        db: PathBuf,
+    },
+    /// List the questions the bot could not answer, paraphrases grouped, most asked first.
+    Unanswered {
+        /// Cover the last N days.
+        #[arg(long, default_value_t = store::DEFAULT_RETENTION_DAYS, value_name = "N")]
+        days: u64,
+        /// Show at most N groups.
+        #[arg(long, default_value_t = 20, value_name = "N")]
+        limit: usize,
+        /// The question log the bot writes.
+        #[arg(long, env = "FAQBOT_DB", default_value = store::DEFAULT_DB, value_name = "PATH")]
+        db: PathBuf,
     },
     /// Connect to Discord and serve the server (needs DISCORD_TOKEN; see the README).
     Run,
@@ -272,6 +294,16 @@ fn dispatch(cli: Cli) -> Result<bool> {
                 min_accuracy,
                 strict_urgent,
             )
+        }
+        Command::Stats { days, db } => {
+            let stats = Store::open_existing(&db)?.stats(days)?;
+            print!("{stats}");
+            Ok(true)
+        }
+        Command::Unanswered { days, limit, db } => {
+            let groups = Store::open_existing(&db)?.unanswered(days, limit)?;
+            print!("{}", store::unanswered_text(&groups, days));
+            Ok(true)
         }
         Command::Run => {
             let config = faqbot::discord::Config::from_env(cli.faq)?;

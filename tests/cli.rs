@@ -207,3 +207,36 @@ fn missing_faq_is_a_clear_error() {
         "{err}"
     );
 }
+
+/// The reports read an existing log: a missing one is a clear error and is
+/// not created; a fresh one reports zero and no unanswered questions.
+#[test]
+fn reports_need_an_existing_log() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("log.db");
+    let db_arg = db.to_str().expect("UTF-8 temp path");
+    let o = faqbot(&["stats", "--db", db_arg]);
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("no question log at"), "{}", stderr(&o));
+    assert!(!db.exists(), "a report does not create a log");
+
+    faqbot::store::Store::open(&faqbot::store::Settings {
+        path: db.clone(),
+        ..Default::default()
+    })
+    .expect("create a log");
+    let o = faqbot(&["stats", "--days", "7", "--db", db_arg]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("Questions in the last 7 day(s): 0"),
+        "{}",
+        stdout(&o)
+    );
+    let o = faqbot(&["unanswered", "--db", db_arg]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("No unanswered questions"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -71,7 +71,8 @@ fn option<'a>(command: &'a Value, name: &str) -> &'a Value {
 }
 
 /// The bot registers /faq (autocompleted question, optional private),
-/// /faq-topics (the FAQ's categories as choices) and /faqadmin (reload,
+/// /faq-topics (the FAQ's categories as choices), /faq-privacy,
+/// /faq-forget-me and /faqadmin (reload,
 /// test, info; Manage Server by default) globally, in a shape Discord accepts.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registers_commands() {
@@ -85,7 +86,13 @@ async fn registers_commands() {
             .find(|c| c["name"] == name)
             .unwrap_or_else(|| panic!("/{name} registered"))
     };
-    assert_eq!(commands.len(), 3);
+    assert_eq!(commands.len(), 5);
+    for name in ["faq-privacy", "faq-forget-me"] {
+        assert!(
+            find(name)["default_member_permissions"].is_null(),
+            "members can use /{name}"
+        );
+    }
 
     let faq = find("faq");
     let question = option(faq, "question");
@@ -661,6 +668,213 @@ async fn reconnects_after_a_cut_connection() {
     assert_eq!(
         r.body["data"]["embeds"][0]["title"],
         entry.question.as_str()
+    );
+}
+
+/// Polls the question log at `db` until `ready` holds for its stats.
+async fn wait_log(
+    db: &std::path::Path,
+    what: &str,
+    ready: impl Fn(&faqbot::store::Stats) -> bool,
+) -> faqbot::store::Stats {
+    wait_for(what, || {
+        let store = faqbot::store::Store::open_existing(db).ok()?;
+        store.stats(1).ok().filter(|s| ready(s))
+    })
+    .await
+}
+
+/// Runs `faqbot ARGS --db DB` and returns its standard output.
+fn report(args: &[&str], db: &std::path::Path) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_faqbot"))
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .env_remove("FAQBOT_DB")
+        .env_remove("FAQBOT_RETENTION_DAYS")
+        .output()
+        .expect("run faqbot");
+    assert!(out.status.success(), "{args:?}: {out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Slash questions and a Helpful click are logged to FAQBOT_DB after the
+/// reply, and `faqbot stats` and `faqbot unanswered` report them (the
+/// unanswered question's text is kept, the answered one's is not).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slash_questions_are_logged() {
+    let entry = expected_entry(TYPO_QUESTION);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("log.db");
+    let (fake, _bot, _) = start(&shipped_faq(), &[("FAQBOT_DB", db.display().to_string())]).await;
+    for (id, question) in [(901, TYPO_QUESTION), (902, NONSENSE_QUESTION)] {
+        slash(
+            &fake,
+            id,
+            "faq",
+            json!([{"name": "question", "type": 3, "value": question}]),
+            member(MEMBER_ID, "0", &[]),
+        )
+        .await;
+    }
+    let click = json!({"custom_id": format!("faq:helpful:{}", entry.id), "component_type": 2});
+    let mut payload = interaction(903, 3, click, member(MEMBER_ID, "0", &[]));
+    payload["message"] = bot_message(910_000_000_000_000_778);
+    fake.dispatch("INTERACTION_CREATE", payload);
+    fake.wait_callback(903).await;
+
+    let stats = wait_log(&db, "two questions and a vote in the log", |s| {
+        s.total == 2 && !s.feedback.is_empty()
+    })
+    .await;
+    assert_eq!((stats.answered, stats.no_match, stats.urgent), (1, 1, 0));
+    assert_eq!(stats.top, vec![(entry.id.clone(), 1)]);
+    assert_eq!(
+        (stats.feedback[0].helpful, stats.feedback[0].not_helpful),
+        (1, 0)
+    );
+
+    let text = report(&["stats"], &db);
+    assert!(
+        text.contains("Questions in the last 30 day(s): 2"),
+        "{text}"
+    );
+    assert!(text.contains(&entry.id), "{text}");
+    let text = report(&["unanswered"], &db);
+    assert!(text.contains(NONSENSE_QUESTION), "{text}");
+    assert!(
+        !text.contains("sesions"),
+        "answered text is not kept: {text}"
+    );
+    // Members are filed under a keyed hash, never their id.
+    let bytes = std::fs::read(&db).unwrap();
+    let wal = std::fs::read(dir.path().join("log.db-wal")).unwrap_or_default();
+    let id = MEMBER_ID.to_string();
+    for file in [&bytes, &wal] {
+        assert!(!file.windows(id.len()).any(|w| w == id.as_bytes()));
+    }
+}
+
+/// A mention is logged as one, after the reply, and an unanswered
+/// question's text is kept without the mentions and the link in it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mention_is_logged_without_mentions_or_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("log.db");
+    let (fake, _bot, _) = start(&shipped_faq(), &[("FAQBOT_DB", db.display().to_string())]).await;
+    let content = format!("<@{BOT_ID}> <@123> {NONSENSE_QUESTION} https://example.com/x");
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        member_message(311, CHANNEL_ID, &content, true, false),
+    );
+    let path = format!("/channels/{CHANNEL_ID}/messages");
+    fake.wait_request("the reply to the mention", 0, |r| {
+        r.method == "POST" && r.path == path
+    })
+    .await;
+    wait_log(&db, "the mention in the log", |s| s.no_match == 1).await;
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let row: (String, String, String) = conn
+        .query_row("SELECT channel, outcome, text FROM questions", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .unwrap();
+    assert_eq!(
+        row,
+        (
+            "mention".to_owned(),
+            "no_match".to_owned(),
+            NONSENSE_QUESTION.to_owned()
+        )
+    );
+}
+
+/// A question log that cannot be opened (here FAQBOT_DB is a directory)
+/// costs only the log: the bot still answers, and says it keeps nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_without_a_log() {
+    let entry = expected_entry(TYPO_QUESTION);
+    let dir = tempfile::tempdir().unwrap();
+    let (fake, _bot, _) = start(
+        &shipped_faq(),
+        &[("FAQBOT_DB", dir.path().display().to_string())],
+    )
+    .await;
+    let r = slash(
+        &fake,
+        941,
+        "faq",
+        json!([{"name": "question", "type": 3, "value": TYPO_QUESTION}]),
+        member(MEMBER_ID, "0", &[]),
+    )
+    .await;
+    assert_eq!(
+        r.body["data"]["embeds"][0]["title"],
+        entry.question.as_str()
+    );
+    let r = slash(
+        &fake,
+        942,
+        "faq-forget-me",
+        json!([]),
+        member(MEMBER_ID, "0", &[]),
+    )
+    .await;
+    let text = r.body["data"]["content"].as_str().unwrap();
+    assert!(text.contains("keeps no log"), "{text}");
+}
+
+/// /faq-privacy explains the log privately; /faq-forget-me deletes the
+/// member's rows (and only theirs) and says how many, privately.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forget_me_deletes_the_members_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("log.db");
+    let (fake, _bot, _) = start(&shipped_faq(), &[("FAQBOT_DB", db.display().to_string())]).await;
+    let other = MEMBER_ID + 100;
+    for (id, who) in [(931, MEMBER_ID), (932, MEMBER_ID), (933, other)] {
+        slash(
+            &fake,
+            id,
+            "faq",
+            json!([{"name": "question", "type": 3, "value": TYPO_QUESTION}]),
+            member(who, "0", &[]),
+        )
+        .await;
+    }
+    wait_log(&db, "three questions in the log", |s| s.total == 3).await;
+
+    let r = slash(
+        &fake,
+        934,
+        "faq-privacy",
+        json!([]),
+        member(MEMBER_ID, "0", &[]),
+    )
+    .await;
+    assert!(ephemeral(&r.body));
+    let text = r.body["data"]["content"].as_str().unwrap();
+    assert!(
+        text.contains("30 day(s)") && text.contains("private:true"),
+        "{text}"
+    );
+
+    let r = slash(
+        &fake,
+        935,
+        "faq-forget-me",
+        json!([]),
+        member(MEMBER_ID, "0", &[]),
+    )
+    .await;
+    assert!(ephemeral(&r.body));
+    let text = r.body["data"]["content"].as_str().unwrap();
+    assert!(text.contains("Deleted 2 record(s)"), "{text}");
+    let store = faqbot::store::Store::open_existing(&db).unwrap();
+    assert_eq!(
+        store.count_questions().unwrap(),
+        1,
+        "the other member's row stays"
     );
 }
 

@@ -10,11 +10,12 @@ use tracing::{info, warn};
 use super::embeds::{self, Rendered};
 use super::{events, Context, Data, Error, Loaded, UserError};
 use crate::faq::MAX_CONTENT_CHARS;
+use crate::store::{self, Channel, Question, Record};
 use crate::Reply;
 
 /// Every command, as registered.
 pub fn all() -> Vec<poise::Command<Data, Error>> {
-    vec![faq(), topics(), faqadmin()]
+    vec![faq(), topics(), privacy(), forget_me(), faqadmin()]
 }
 
 /// Ask the FAQ about microneedling.
@@ -42,6 +43,13 @@ pub async fn faq(
     let urgent = matches!(reply, Reply::Urgent { .. });
     let rendered = embeds::reply(loaded.engine.faq(), &reply);
     let handle = ctx.send(rendered.into_reply(private)).await?;
+    ctx.data().record(Record::Question(Question::from_reply(
+        Channel::Slash,
+        ctx.guild_id().map(|g| g.get()),
+        ctx.author().id.get(),
+        &reply,
+        &question,
+    )));
     // A private question stays private: staff are alerted only about public ones.
     if urgent && !private && ctx.data().config.alert_channel.is_some() {
         // The member has their reply; failing to find its link only costs the alert.
@@ -99,6 +107,65 @@ pub async fn topics(
     let loaded = ctx.data().current();
     let rendered = embeds::topics(loaded.engine.faq(), category.map(|c| c.name()));
     ctx.send(rendered.into_reply(true)).await?;
+    Ok(())
+}
+
+/// What the bot keeps about your questions, for how long, and why.
+#[poise::command(slash_command, rename = "faq-privacy", ephemeral)]
+pub async fn privacy(ctx: Context<'_>) -> Result<(), Error> {
+    let settings = ctx.data().log().map(|log| log.store().settings());
+    ctx.send(Rendered::text(&privacy_text(settings)).into_reply(true))
+        .await?;
+    Ok(())
+}
+
+/// `/faq-privacy`'s text for the log's settings (none: the log is off).
+pub fn privacy_text(settings: Option<&store::Settings>) -> String {
+    let kept = match settings {
+        None => "This bot keeps no log of questions here.".to_owned(),
+        Some(s) => {
+            let text = if s.store_text {
+                "The words of a question are kept only when the bot could not answer it, \
+                 when it sent someone to urgent care, or when it was unsure \
+                 (mentions and links removed), so staff can improve the FAQ."
+                    .to_owned()
+            } else {
+                "The words of questions are not kept.".to_owned()
+            };
+            format!(
+                "For each question the bot answers it keeps: the time, the server, \
+                 how it was asked (slash, mention or channel), a keyed hash of your \
+                 user id (not your name or id), the outcome and which answer was given. \
+                 {text} Helpful / Not helpful clicks are kept as one vote per answer.\n\
+                 Why: so staff can see which answers help and which questions are missing.\n\
+                 How long: {} day(s), then deleted automatically. \
+                 `/faq-forget-me` deletes your records now.",
+                s.retention_days
+            )
+        }
+    };
+    format!(
+        "{kept}\n\nPlease do not post personal health details in public channels. \
+         `/faq` with `private:true` shows the answer only to you."
+    )
+}
+
+/// Delete everything the bot has stored about you.
+#[poise::command(slash_command, rename = "faq-forget-me", ephemeral)]
+pub async fn forget_me(ctx: Context<'_>) -> Result<(), Error> {
+    let text = match ctx.data().log() {
+        None => {
+            "This bot keeps no log of questions here, so there is nothing to delete.".to_owned()
+        }
+        Some(log) => {
+            let log = log.clone();
+            let user = ctx.author().id.get();
+            let deleted = tokio::task::spawn_blocking(move || log.forget(user)).await??;
+            info!(deleted, "member records forgotten");
+            format!("Deleted {deleted} record(s) about you: your questions and feedback votes.")
+        }
+    };
+    ctx.send(Rendered::text(&text).into_reply(true)).await?;
     Ok(())
 }
 

@@ -46,6 +46,8 @@ pub struct Config {
     pub alert_channel: Option<u64>,
     /// A Discord stand-in's base URL (tests); requests go there, unthrottled.
     pub api_base: Option<String>,
+    /// The question log: `FAQBOT_DB`, `FAQBOT_RETENTION_DAYS`, `FAQBOT_STORE_TEXT`.
+    pub store: crate::store::Settings,
 }
 
 /// The settings a config file may hold: the same names as the environment.
@@ -57,6 +59,9 @@ pub const SETTINGS: &[&str] = &[
     "FAQBOT_STAFF_ROLES",
     "FAQBOT_ALERT_CHANNEL",
     "DISCORD_API_BASE",
+    "FAQBOT_DB",
+    "FAQBOT_RETENTION_DAYS",
+    "FAQBOT_STORE_TEXT",
 ];
 
 /// The config file read when `FAQBOT_CONFIG` is not set, if it exists.
@@ -149,6 +154,7 @@ impl Config {
                 .map(|v| id("FAQBOT_ALERT_CHANNEL", &v))
                 .transpose()?,
             api_base: var("DISCORD_API_BASE").map(|v| v.trim_end_matches('/').to_owned()),
+            store: crate::store::Settings::from_vars(var)?,
         })
     }
 }

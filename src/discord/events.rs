@@ -14,6 +14,7 @@ use tracing::{debug, info, warn};
 
 use super::embeds::{self, Action, Rendered};
 use super::{Data, Error};
+use crate::store::{self, Question, Record};
 use crate::{Reply, Strictness};
 
 /// After the bot answers a member's message, it does not answer another
@@ -138,10 +139,11 @@ async fn on_message(
         msg.content.clone()
     };
     let loaded = data.current();
-    let (rendered, urgent) = if question.is_empty() {
+    let (rendered, urgent, record) = if question.is_empty() {
         (
             Rendered::text("Ask me a question after the mention, or use /faq."),
             false,
+            None,
         )
     } else {
         let strictness = if mentioned {
@@ -160,9 +162,22 @@ async fn on_message(
         if !mentioned && matches!(reply, Reply::NoMatch { .. }) {
             return Ok(());
         }
+        let channel = if mentioned {
+            store::Channel::Mention
+        } else {
+            store::Channel::Channel
+        };
+        let record = Question::from_reply(
+            channel,
+            msg.guild_id.map(|g| g.get()),
+            msg.author.id.get(),
+            &reply,
+            &question,
+        );
         (
             embeds::reply(loaded.engine.faq(), &reply),
             matches!(reply, Reply::Urgent { .. }),
+            Some(record),
         )
     };
     let allowed = data.cooldowns().try_take(
@@ -178,6 +193,9 @@ async fn on_message(
     msg.channel_id
         .send_message(&ctx.http, rendered.into_message().reference_message(msg))
         .await?;
+    if let Some(record) = record {
+        data.record(Record::Question(record));
+    }
     if urgent {
         let link = embeds::message_link(
             msg.guild_id.map(|g| g.get()),
@@ -222,6 +240,12 @@ async fn on_click(
     let rendered = match action {
         Action::Feedback { entry, helpful } => {
             info!(entry, helpful, "feedback");
+            data.record(Record::Vote {
+                time: store::now(),
+                user: click.user.id.get(),
+                entry,
+                helpful,
+            });
             Rendered::text("Thanks for the feedback.")
         }
         Action::Open(_) | Action::Pick => {

@@ -3,13 +3,17 @@
 //! engine, render with [`embeds`] and reply; none of them match anything.
 //!
 //! - [`config`]: settings from the environment.
-//! - [`commands`]: `/faq`, `/faq-topics`, `/faqadmin`.
+//! - [`commands`]: `/faq`, `/faq-topics`, `/faq-privacy`, `/faq-forget-me`, `/faqadmin`.
 //! - [`events`]: mentions, opened channels, button and menu clicks, cooldowns.
 //! - [`embeds`]: a [`crate::Reply`] as embeds, buttons and texts, within Discord's limits.
 //!
 //! The engine sits in an [`ArcSwap`]: each question loads the current one,
 //! and `/faqadmin reload` swaps in a new one only once it has loaded
 //! without errors.
+//!
+//! Answered questions and feedback votes go to the [`crate::store`] log
+//! after the reply is sent, through a queue that never makes a reply wait;
+//! if the log cannot be opened the bot answers without it.
 
 pub mod commands;
 pub mod config;
@@ -30,6 +34,7 @@ use tracing::{error, info, warn};
 pub use config::Config;
 
 use crate::lint::{self, Severity};
+use crate::store::{Record, Recorder, Store};
 use crate::Engine;
 
 pub type Error = anyhow::Error;
@@ -96,6 +101,8 @@ pub struct Data {
     loaded: ArcSwap<Loaded>,
     pub started: Instant,
     cooldowns: Mutex<events::Cooldowns>,
+    /// The question log, if it could be opened.
+    log: Option<Recorder>,
 }
 
 impl Data {
@@ -105,6 +112,25 @@ impl Data {
             loaded: ArcSwap::from_pointee(loaded),
             started: Instant::now(),
             cooldowns: Mutex::default(),
+            log: None,
+        }
+    }
+
+    /// Logs answered questions and votes to `recorder`.
+    pub fn with_log(mut self, recorder: Recorder) -> Data {
+        self.log = Some(recorder);
+        self
+    }
+
+    /// The question log, if any.
+    pub fn log(&self) -> Option<&Recorder> {
+        self.log.as_ref()
+    }
+
+    /// Queues a record for the log; never waits and never fails the reply.
+    pub fn record(&self, record: Record) {
+        if let Some(log) = &self.log {
+            log.record(record);
         }
     }
 
@@ -200,7 +226,25 @@ pub async fn run(
         http = http.proxy(base.as_str()).ratelimiter_disabled(true);
     }
     let guild = config.guild_id.map(GuildId::new);
-    let data = Data::new(config, loaded);
+    let settings = config.store.clone();
+    let opened = tokio::task::spawn_blocking(move || Store::open(&settings))
+        .await
+        .context("the question log's start-up task failed")
+        .and_then(|opened| opened);
+    let mut data = Data::new(config, loaded);
+    match opened {
+        Ok(store) => {
+            info!(
+                retention_days = store.settings().retention_days,
+                store_text = store.settings().store_text,
+                "question log at {}",
+                store.settings().path.display()
+            );
+            data = data.with_log(Recorder::start(Arc::new(store)));
+        }
+        // Answering never depends on the log.
+        Err(e) => warn!("question log off, answering without it: {e:#}"),
+    }
 
     let options = poise::FrameworkOptions {
         commands: commands::all(),

@@ -459,12 +459,17 @@ impl Bot {
             "FAQBOT_STAFF_ROLES",
             "FAQBOT_ALERT_CHANNEL",
             "FAQBOT_FAQ",
+            "FAQBOT_DB",
+            "FAQBOT_RETENTION_DAYS",
+            "FAQBOT_STORE_TEXT",
         ] {
             cmd.env_remove(var);
         }
         cmd.env("DISCORD_TOKEN", "fake")
             .env("DISCORD_API_BASE", &fake.base)
             .env("RUST_LOG", "info,serenity=warn,poise=warn")
+            // No log file left in the working tree; a test that checks the log sets its own.
+            .env("FAQBOT_DB", ":memory:")
             .envs(env.iter().map(|(k, v)| (k, v)))
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())

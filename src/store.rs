@@ -1,0 +1,1084 @@
+//! The question log: SQLite, written by one background thread so that a
+//! slow or failing disk never delays or breaks a reply, and read back for
+//! staff reports (`faqbot stats`, `faqbot unanswered`).
+//!
+//! Storage speaks plain ids (`u64`), never Discord types. Members are kept
+//! only as a keyed hash of their id: the key lives in a separate file
+//! beside the database (`<db>.key`, mode 0600), so the table alone cannot
+//! be reversed by hashing every known id.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Context as _};
+use rusqlite::{params, Connection, OptionalExtension as _};
+use tracing::{info, warn};
+
+use crate::text::normalise;
+
+/// The database file when `FAQBOT_DB` is unset.
+pub const DEFAULT_DB: &str = "faqbot.db";
+/// How long rows are kept when `FAQBOT_RETENTION_DAYS` is unset: a month
+/// is enough to see what members ask, and no longer than that is needed.
+pub const DEFAULT_RETENTION_DAYS: u64 = 30;
+/// Records waiting for the writer; beyond this they are dropped (and
+/// counted) rather than held in memory or made to wait.
+pub const QUEUE_CAPACITY: usize = 1024;
+/// How long a write waits for another connection's lock before failing.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// An answer this close to the runner-up is worth a staff look, so its text is kept.
+pub const LOW_MARGIN: f64 = 0.1;
+/// Two unanswered questions this similar (normalised Levenshtein, 0 to 1)
+/// are one paraphrase group: catches typos and small rewordings.
+pub const PARAPHRASE_SIMILARITY: f64 = 0.8;
+/// How many entries `stats` lists as most asked.
+pub const TOP_ENTRIES: usize = 10;
+/// At most one "records dropped" warning per this long, so a broken disk
+/// does not flood the log.
+const WARN_EVERY: Duration = Duration::from_secs(60);
+/// How long `/faq-forget-me` waits for the writer before giving up.
+const FORGET_WAIT: Duration = Duration::from_secs(10);
+/// How often the writer deletes rows past retention.
+const PRUNE_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
+const DAY_SECS: i64 = 24 * 60 * 60;
+/// Length of the random hashing key, in bytes.
+const KEY_LEN: usize = 32;
+
+/// The schema, one step per version: `PRAGMA user_version` is how many have run.
+const MIGRATIONS: &[&str] = &["
+    CREATE TABLE questions (
+        id INTEGER PRIMARY KEY,
+        time INTEGER NOT NULL,
+        guild INTEGER,
+        channel TEXT NOT NULL CHECK (channel IN ('slash', 'mention', 'channel')),
+        user_hash TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('answer', 'no_match', 'urgent')),
+        entry TEXT,
+        score REAL NOT NULL,
+        margin REAL,
+        text TEXT
+    );
+    CREATE INDEX questions_time ON questions (time);
+    CREATE INDEX questions_user ON questions (user_hash);
+    CREATE TABLE feedback (
+        user_hash TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        helpful INTEGER NOT NULL,
+        time INTEGER NOT NULL,
+        PRIMARY KEY (user_hash, entry)
+    );
+    CREATE INDEX feedback_time ON feedback (time);
+"];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Where and what to store, from `FAQBOT_DB`, `FAQBOT_RETENTION_DAYS` and `FAQBOT_STORE_TEXT`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// The database file, or `:memory:`.
+    pub path: PathBuf,
+    pub retention_days: u64,
+    /// Whether question text may be kept at all.
+    pub store_text: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            path: DEFAULT_DB.into(),
+            retention_days: DEFAULT_RETENTION_DAYS,
+            store_text: true,
+        }
+    }
+}
+
+impl Settings {
+    /// The settings from `var`, which returns a variable's value if it is set.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Settings> {
+        let mut s = Settings::default();
+        if let Some(path) = var("FAQBOT_DB").filter(|p| !p.trim().is_empty()) {
+            s.path = path.trim().into();
+        }
+        if let Some(days) = var("FAQBOT_RETENTION_DAYS") {
+            s.retention_days = days.trim().parse().with_context(|| {
+                format!("FAQBOT_RETENTION_DAYS must be a whole number of days, got {days:?}")
+            })?;
+        }
+        if let Some(flag) = var("FAQBOT_STORE_TEXT") {
+            s.store_text = match flag.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => true,
+                "false" | "0" | "no" | "off" => false,
+                _ => bail!("FAQBOT_STORE_TEXT must be true or false, got {flag:?}"),
+            };
+        }
+        Ok(s)
+    }
+}
+
+/// Where a question was asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Slash,
+    Mention,
+    /// A plain message in an opened channel.
+    Channel,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Slash => "slash",
+            Channel::Mention => "mention",
+            Channel::Channel => "channel",
+        }
+    }
+}
+
+/// What the bot replied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Answer,
+    NoMatch,
+    Urgent,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Answer => "answer",
+            Outcome::NoMatch => "no_match",
+            Outcome::Urgent => "urgent",
+        }
+    }
+}
+
+/// One answered question, as the front end knows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    /// Unix seconds.
+    pub time: i64,
+    pub guild: Option<u64>,
+    pub channel: Channel,
+    pub user: u64,
+    pub outcome: Outcome,
+    pub entry: Option<String>,
+    pub score: f64,
+    /// The lead over the runner-up, for answers.
+    pub margin: Option<f64>,
+    /// The question as asked; only [`kept_text`] of it is stored.
+    pub text: String,
+}
+
+impl Question {
+    /// A question from `reply`, timed now.
+    pub fn from_reply(
+        channel: Channel,
+        guild: Option<u64>,
+        user: u64,
+        reply: &crate::Reply<'_>,
+        text: &str,
+    ) -> Question {
+        use crate::Reply;
+        let (outcome, margin) = match reply {
+            Reply::Answer { margin, .. } => (Outcome::Answer, Some(*margin)),
+            Reply::NoMatch { .. } => (Outcome::NoMatch, None),
+            Reply::Urgent { .. } => (Outcome::Urgent, None),
+        };
+        Question {
+            time: now(),
+            guild,
+            channel,
+            user,
+            outcome,
+            entry: reply.entry_id().map(str::to_owned),
+            score: reply.score(),
+            margin,
+            text: text.to_owned(),
+        }
+    }
+}
+
+/// The text worth keeping for staff: none for a confident answer or when
+/// text storage is off; otherwise the question normalised (mentions, links
+/// and markup gone), or none if nothing is left.
+pub fn kept_text(q: &Question, store_text: bool) -> Option<String> {
+    if !store_text {
+        return None;
+    }
+    let worth = match q.outcome {
+        Outcome::NoMatch | Outcome::Urgent => true,
+        Outcome::Answer => q.margin.is_some_and(|m| m < LOW_MARGIN),
+    };
+    if !worth {
+        return None;
+    }
+    Some(normalise(&q.text)).filter(|t| !t.is_empty())
+}
+
+/// Unix seconds now.
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The open database and the hashing key.
+pub struct Store {
+    db: Mutex<Connection>,
+    key: ring::hmac::Key,
+    settings: Settings,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the database, refuses one written by a newer
+    /// faqbot without changing it, migrates an older one and loads (or
+    /// makes) the key. Rows past retention are deleted by the [`Recorder`]'s
+    /// writer, at its start and daily, so a report never deletes anything.
+    pub fn open(settings: &Settings) -> anyhow::Result<Store> {
+        let path = &settings.path;
+        let memory = path.as_os_str() == ":memory:";
+        let conn = if memory {
+            Connection::open_in_memory()
+        } else {
+            Connection::open(path)
+        }
+        .with_context(|| format!("cannot open the database {}", path.display()))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Read before anything writes, so a newer database is left as it was.
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .with_context(|| {
+                format!("cannot read {} (is it a SQLite database?)", path.display())
+            })?;
+        if version > SCHEMA_VERSION {
+            bail!(
+                "{} was written by a newer faqbot (schema version {version}; this one knows up to {SCHEMA_VERSION}); left unchanged: upgrade faqbot or point FAQBOT_DB elsewhere",
+                path.display()
+            );
+        }
+        if !memory {
+            let _: String =
+                conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        }
+        let mut conn = conn;
+        migrate(&mut conn, version)
+            .with_context(|| format!("cannot migrate {}", path.display()))?;
+        let key = if memory {
+            random_key()?
+        } else {
+            load_key(&key_path(path))?
+        };
+        Ok(Store {
+            db: Mutex::new(conn),
+            key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key),
+            settings: settings.clone(),
+        })
+    }
+
+    /// Opens an existing log for a report (a missing file is an error, not a new log).
+    pub fn open_existing(path: &Path) -> anyhow::Result<Store> {
+        if path.as_os_str() != ":memory:" && !path.exists() {
+            bail!(
+                "no question log at {} (the bot writes it there when it runs; see FAQBOT_DB)",
+                path.display()
+            );
+        }
+        Store::open(&Settings {
+            path: path.to_owned(),
+            ..Settings::default()
+        })
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    fn db(&self) -> MutexGuard<'_, Connection> {
+        // A panic mid-write leaves SQLite consistent; keep using it.
+        self.db.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The keyed hash a member's rows are filed under (hex HMAC-SHA-256).
+    pub fn user_hash(&self, user: u64) -> String {
+        let tag = ring::hmac::sign(&self.key, &user.to_be_bytes());
+        tag.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    pub fn insert_question(&self, q: &Question) -> rusqlite::Result<()> {
+        let text = kept_text(q, self.settings.store_text);
+        self.db().execute(
+            "INSERT INTO questions (time, guild, channel, user_hash, outcome, entry, score, margin, text)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![
+                q.time,
+                q.guild.and_then(|g| i64::try_from(g).ok()),
+                q.channel.as_str(),
+                self.user_hash(q.user),
+                q.outcome.as_str(),
+                q.entry,
+                q.score,
+                q.margin,
+                text
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// A member's vote on an entry; a later vote replaces an earlier one.
+    pub fn vote(&self, time: i64, user: u64, entry: &str, helpful: bool) -> rusqlite::Result<()> {
+        self.db().execute(
+            "INSERT INTO feedback (user_hash, entry, helpful, time) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (user_hash, entry) DO UPDATE SET helpful = excluded.helpful, time = excluded.time",
+            params![self.user_hash(user), entry, helpful, time],
+        )?;
+        Ok(())
+    }
+
+    /// Deletes questions and votes older than the retention; returns how many.
+    pub fn prune(&self, now: i64) -> rusqlite::Result<usize> {
+        let days = i64::try_from(self.settings.retention_days).unwrap_or(i64::MAX / DAY_SECS);
+        let cutoff = now.saturating_sub(days.saturating_mul(DAY_SECS));
+        let db = self.db();
+        let q = db.execute("DELETE FROM questions WHERE time < ?1", [cutoff])?;
+        let f = db.execute("DELETE FROM feedback WHERE time < ?1", [cutoff])?;
+        Ok(q + f)
+    }
+
+    /// Deletes every question and vote filed under `user_hash`; returns how many.
+    pub fn forget(&self, user_hash: &str) -> rusqlite::Result<usize> {
+        let db = self.db();
+        let q = db.execute("DELETE FROM questions WHERE user_hash = ?1", [user_hash])?;
+        let f = db.execute("DELETE FROM feedback WHERE user_hash = ?1", [user_hash])?;
+        Ok(q + f)
+    }
+
+    /// Counts over the last `days` days.
+    pub fn stats(&self, days: u64) -> rusqlite::Result<Stats> {
+        self.stats_at(days, now())
+    }
+
+    fn stats_at(&self, days: u64, now: i64) -> rusqlite::Result<Stats> {
+        let since = since(days, now);
+        let db = self.db();
+        let mut stats = Stats {
+            days,
+            ..Stats::default()
+        };
+        let mut by_outcome = db
+            .prepare("SELECT outcome, COUNT(*) FROM questions WHERE time >= ?1 GROUP BY outcome")?;
+        for row in by_outcome.query_map([since], |r| Ok((r.get::<_, String>(0)?, count(r, 1)?)))? {
+            let (outcome, n): (String, u64) = row?;
+            stats.total += n;
+            match outcome.as_str() {
+                "answer" => stats.answered = n,
+                "no_match" => stats.no_match = n,
+                "urgent" => stats.urgent = n,
+                _ => {}
+            }
+        }
+        let mut top = db.prepare(
+            "SELECT entry, COUNT(*) AS n FROM questions
+             WHERE time >= ?1 AND outcome = 'answer' AND entry IS NOT NULL
+             GROUP BY entry ORDER BY n DESC, entry LIMIT ?2",
+        )?;
+        stats.top = top
+            .query_map(params![since, TOP_ENTRIES as i64], |r| {
+                Ok((r.get(0)?, count(r, 1)?))
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut votes = db.prepare(
+            "SELECT entry, SUM(helpful), SUM(1 - helpful) FROM feedback
+             WHERE time >= ?1 GROUP BY entry ORDER BY entry",
+        )?;
+        stats.feedback = votes
+            .query_map([since], |r| {
+                Ok(Feedback {
+                    entry: r.get(0)?,
+                    helpful: count(r, 1)?,
+                    not_helpful: count(r, 2)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        Ok(stats)
+    }
+
+    /// The unanswered questions of the last `days` days, paraphrases
+    /// grouped, most asked first; at most `limit` groups.
+    pub fn unanswered(&self, days: u64, limit: usize) -> rusqlite::Result<Vec<Group>> {
+        self.unanswered_at(days, limit, now())
+    }
+
+    fn unanswered_at(&self, days: u64, limit: usize, now: i64) -> rusqlite::Result<Vec<Group>> {
+        let db = self.db();
+        let mut rows = db.prepare(
+            "SELECT text FROM questions
+             WHERE time >= ?1 AND outcome = 'no_match' AND text IS NOT NULL",
+        )?;
+        let texts: Vec<String> = rows
+            .query_map([since(days, now)], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut groups = group_paraphrases(texts.iter().map(String::as_str));
+        groups.truncate(limit);
+        Ok(groups)
+    }
+
+    /// How many questions are stored in all (for tests and checks).
+    pub fn count_questions(&self) -> rusqlite::Result<u64> {
+        self.db()
+            .query_row("SELECT COUNT(*) FROM questions", [], |r| count(r, 0))
+    }
+
+    /// The stored text of the latest question, if any (for tests and checks).
+    pub fn last_text(&self) -> rusqlite::Result<Option<String>> {
+        Ok(self
+            .db()
+            .query_row(
+                "SELECT text FROM questions ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+}
+
+/// A count column (SQLite integers are signed).
+fn count(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<u64> {
+    Ok(row.get::<_, Option<i64>>(i)?.unwrap_or(0).max(0) as u64)
+}
+
+fn since(days: u64, now: i64) -> i64 {
+    let days = i64::try_from(days).unwrap_or(i64::MAX / DAY_SECS);
+    now.saturating_sub(days.saturating_mul(DAY_SECS))
+}
+
+fn migrate(conn: &mut Connection, from: i64) -> rusqlite::Result<()> {
+    for (i, step) in MIGRATIONS.iter().enumerate().skip(from as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(step)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// `<db>.key` beside the database.
+pub fn key_path(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".key");
+    name.into()
+}
+
+fn random_key() -> anyhow::Result<[u8; KEY_LEN]> {
+    use ring::rand::SecureRandom as _;
+    let mut key = [0u8; KEY_LEN];
+    ring::rand::SystemRandom::new()
+        .fill(&mut key)
+        .map_err(|_| anyhow::anyhow!("no system randomness for the hashing key"))?;
+    Ok(key)
+}
+
+/// Reads the key file, or creates it (owner-only) with a fresh random key.
+fn load_key(path: &Path) -> anyhow::Result<[u8; KEY_LEN]> {
+    match std::fs::read(path) {
+        Ok(bytes) => bytes.try_into().map_err(|b: Vec<u8>| {
+            anyhow::anyhow!(
+                "{} should hold {KEY_LEN} bytes, not {}",
+                path.display(),
+                b.len()
+            )
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            use std::io::Write as _;
+            let key = random_key()?;
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options
+                .open(path)
+                .with_context(|| format!("cannot create the key file {}", path.display()))?;
+            file.write_all(&key)
+                .and_then(|()| file.sync_all())
+                .with_context(|| format!("cannot write the key file {}", path.display()))?;
+            Ok(key)
+        }
+        Err(e) => Err(e).with_context(|| format!("cannot read the key file {}", path.display())),
+    }
+}
+
+/// Counts for `faqbot stats`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Stats {
+    pub days: u64,
+    pub total: u64,
+    pub answered: u64,
+    pub no_match: u64,
+    pub urgent: u64,
+    /// Most answered entries: (entry id, count).
+    pub top: Vec<(String, u64)>,
+    pub feedback: Vec<Feedback>,
+}
+
+/// Votes on one entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feedback {
+    pub entry: String,
+    pub helpful: u64,
+    pub not_helpful: u64,
+}
+
+impl fmt::Display for Stats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "Questions in the last {} day(s): {}",
+            self.days, self.total
+        )?;
+        writeln!(f, "  answered:  {}", self.answered)?;
+        writeln!(f, "  no match:  {}", self.no_match)?;
+        writeln!(f, "  urgent:    {}", self.urgent)?;
+        if !self.top.is_empty() {
+            writeln!(f, "Most answered:")?;
+            for (entry, n) in &self.top {
+                writeln!(f, "  {n:>5}  {entry}")?;
+            }
+        }
+        if !self.feedback.is_empty() {
+            writeln!(f, "Feedback (helpful / not helpful):")?;
+            for v in &self.feedback {
+                writeln!(f, "  {:>5} / {:<5} {}", v.helpful, v.not_helpful, v.entry)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Unanswered questions that read the same.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Group {
+    /// The most asked wording.
+    pub text: String,
+    pub count: u64,
+    /// The other wordings, most asked first.
+    pub variants: Vec<String>,
+}
+
+/// Groups texts by normalised equality, then joins wordings at least
+/// [`PARAPHRASE_SIMILARITY`] alike to the group of the more asked one.
+/// Most asked groups first; ties by text, so the order is stable.
+pub fn group_paraphrases<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<Group> {
+    let mut counts: HashMap<String, u64> = HashMap::new();
+    for t in texts {
+        let t = normalise(t);
+        if !t.is_empty() {
+            *counts.entry(t).or_default() += 1;
+        }
+    }
+    let mut distinct: Vec<(String, u64)> = counts.into_iter().collect();
+    distinct.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut groups: Vec<Group> = Vec::new();
+    for (text, n) in distinct {
+        match groups
+            .iter_mut()
+            .find(|g| strsim::normalized_levenshtein(&g.text, &text) >= PARAPHRASE_SIMILARITY)
+        {
+            Some(g) => {
+                g.count += n;
+                g.variants.push(text);
+            }
+            None => groups.push(Group {
+                text,
+                count: n,
+                variants: Vec::new(),
+            }),
+        }
+    }
+    groups.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.text.cmp(&b.text)));
+    groups
+}
+
+/// `faqbot unanswered`'s report.
+pub fn unanswered_text(groups: &[Group], days: u64) -> String {
+    use fmt::Write as _;
+    if groups.is_empty() {
+        return format!("No unanswered questions with stored text in the last {days} day(s).\n");
+    }
+    let mut out = format!("Unanswered questions in the last {days} day(s), most asked first:\n");
+    for g in groups {
+        let _ = writeln!(out, "{:>5}  {}", g.count, g.text);
+        for v in &g.variants {
+            let _ = writeln!(out, "         also: {v}");
+        }
+    }
+    out
+}
+
+/// One write for the writer thread.
+#[derive(Debug)]
+pub enum Record {
+    Question(Question),
+    Vote {
+        time: i64,
+        user: u64,
+        entry: String,
+        helpful: bool,
+    },
+    /// Delete a member's rows, after the records queued before this one;
+    /// the count (or the error) goes back on `done`.
+    Forget {
+        user_hash: String,
+        done: SyncSender<rusqlite::Result<usize>>,
+    },
+}
+
+/// What the front end and the writer share.
+#[derive(Debug, Default)]
+struct Shared {
+    dropped: AtomicU64,
+    last_warning: Mutex<Option<Instant>>,
+}
+
+impl Shared {
+    /// Counts a lost record and warns, at most once per [`WARN_EVERY`].
+    fn drop_one(&self, why: &dyn fmt::Display) {
+        let total = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+        let mut last = self
+            .last_warning
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if last.is_none_or(|t| t.elapsed() >= WARN_EVERY) {
+            *last = Some(Instant::now());
+            warn!(
+                dropped = total,
+                "question log: a record was not written: {why}"
+            );
+        }
+    }
+}
+
+/// The front end's handle: hands records to the writer thread without
+/// ever waiting for it.
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    store: Arc<Store>,
+    tx: SyncSender<Record>,
+    shared: Arc<Shared>,
+}
+
+impl Recorder {
+    /// Starts the writer thread with a [`QUEUE_CAPACITY`] queue.
+    pub fn start(store: Arc<Store>) -> Recorder {
+        Recorder::with_capacity(store, QUEUE_CAPACITY)
+    }
+
+    /// Starts the writer thread, which first deletes rows past retention;
+    /// it ends when every `Recorder` is dropped.
+    pub fn with_capacity(store: Arc<Store>, capacity: usize) -> Recorder {
+        let (tx, rx) = mpsc::sync_channel::<Record>(capacity);
+        let shared = Arc::new(Shared::default());
+        let (s, sh) = (store.clone(), shared.clone());
+        let spawned = std::thread::Builder::new()
+            .name("faqbot-store".into())
+            .spawn(move || {
+                let mut last_prune: Option<Instant> = None;
+                loop {
+                    if last_prune.is_none_or(|t| t.elapsed() >= PRUNE_EVERY) {
+                        last_prune = Some(Instant::now());
+                        match s.prune(now()) {
+                            Ok(0) => {}
+                            Ok(n) => {
+                                info!(deleted = n, "question log: rows past retention deleted")
+                            }
+                            Err(e) => warn!("question log: cannot delete old rows: {e}"),
+                        }
+                    }
+                    match rx.recv_timeout(PRUNE_EVERY) {
+                        Ok(record) => {
+                            let written = match &record {
+                                Record::Question(q) => s.insert_question(q),
+                                Record::Vote {
+                                    time,
+                                    user,
+                                    entry,
+                                    helpful,
+                                } => s.vote(*time, *user, entry, *helpful),
+                                Record::Forget { user_hash, done } => {
+                                    // The asker may have given up waiting; nothing is lost.
+                                    let _ = done.try_send(s.forget(user_hash));
+                                    Ok(())
+                                }
+                            };
+                            if let Err(e) = written {
+                                sh.drop_one(&e);
+                            }
+                        }
+                        Err(RecvTimeoutError::Timeout) => {}
+                        Err(RecvTimeoutError::Disconnected) => break,
+                    }
+                }
+            });
+        if let Err(e) = spawned {
+            // Without a writer every record is dropped and counted; replies go on.
+            warn!("question log: cannot start the writer thread: {e}");
+        }
+        Recorder { store, tx, shared }
+    }
+
+    /// Queues a record; if the queue is full or the writer is gone, counts it as dropped.
+    pub fn record(&self, record: Record) {
+        match self.tx.try_send(record) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => self.shared.drop_one(&"the queue is full"),
+            Err(TrySendError::Disconnected(_)) => self.shared.drop_one(&"the writer has stopped"),
+        }
+    }
+
+    /// Deletes a member's rows, including any still queued; blocks until
+    /// done, so call it off the async runtime. If the queue is full, the
+    /// rows are deleted directly (a record still queued may then survive).
+    pub fn forget(&self, user: u64) -> anyhow::Result<usize> {
+        let user_hash = self.store.user_hash(user);
+        let (done, result) = mpsc::sync_channel(1);
+        let record = Record::Forget {
+            user_hash: user_hash.clone(),
+            done,
+        };
+        if self.tx.try_send(record).is_err() {
+            return Ok(self.store.forget(&user_hash)?);
+        }
+        let deleted = result
+            .recv_timeout(FORGET_WAIT)
+            .context("the question log did not answer in time; please try again")??;
+        Ok(deleted)
+    }
+
+    /// Records lost so far (queue full or write failed).
+    pub fn dropped(&self) -> u64 {
+        self.shared.dropped.load(Ordering::Relaxed)
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DAY: i64 = DAY_SECS;
+    const NOW: i64 = 1_800_000_000;
+
+    fn memory(store_text: bool) -> Store {
+        Store::open(&Settings {
+            path: ":memory:".into(),
+            retention_days: 30,
+            store_text,
+        })
+        .expect("open an in-memory store")
+    }
+
+    fn question(outcome: Outcome, margin: Option<f64>, text: &str, time: i64) -> Question {
+        Question {
+            time,
+            guild: Some(3),
+            channel: Channel::Slash,
+            user: 6,
+            outcome,
+            entry: (outcome == Outcome::Answer).then(|| "session-count".to_owned()),
+            score: 0.5,
+            margin,
+            text: text.to_owned(),
+        }
+    }
+
+    /// A new file is migrated to the current version and reopens cleanly;
+    /// the key file is created owner-only.
+    #[test]
+    fn migrates_and_reopens() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            path: dir.path().join("q.db"),
+            ..Settings::default()
+        };
+        let store = Store::open(&settings).unwrap();
+        let hash = store.user_hash(6);
+        store
+            .insert_question(&question(Outcome::NoMatch, None, "x", now()))
+            .unwrap();
+        drop(store);
+        let store = Store::open(&settings).unwrap();
+        assert_eq!(store.count_questions().unwrap(), 1);
+        assert_eq!(store.user_hash(6), hash, "the key is kept across opens");
+        let version: i64 = store
+            .db()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(key_path(&settings.path))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    /// A database from a newer faqbot is refused with a clear error and
+    /// its bytes are left exactly as they were.
+    #[test]
+    fn refuses_newer_schema_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 99;")
+                .unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let err = Store::open(&Settings {
+            path: path.clone(),
+            ..Settings::default()
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("newer faqbot") && err.contains("99"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        assert!(
+            !key_path(&path).exists(),
+            "no key made for a refused database"
+        );
+    }
+
+    /// Text is kept only for no-match, urgent and low-margin answers, never
+    /// with text storage off, and always without mentions and links.
+    #[test]
+    fn text_kept_only_when_it_should_be() {
+        let asked = "<@123> does it hurt? see https://example.com/x";
+        let stripped = Some("does it hurt see".to_owned());
+        let cases = [
+            (Outcome::NoMatch, None, true, stripped.clone()),
+            (Outcome::Urgent, None, true, stripped.clone()),
+            (Outcome::Answer, Some(0.05), true, stripped.clone()),
+            (Outcome::Answer, Some(LOW_MARGIN), true, None),
+            (Outcome::Answer, Some(0.5), true, None),
+            (Outcome::NoMatch, None, false, None),
+            (Outcome::Urgent, None, false, None),
+            (Outcome::Answer, Some(0.01), false, None),
+        ];
+        for (outcome, margin, store_text, want) in cases {
+            let store = memory(store_text);
+            store
+                .insert_question(&question(outcome, margin, asked, now()))
+                .unwrap();
+            assert_eq!(
+                store.last_text().unwrap(),
+                want,
+                "{outcome:?} margin {margin:?} store_text {store_text}"
+            );
+        }
+        let only_a_link = question(Outcome::NoMatch, None, "https://example.com", 0);
+        assert_eq!(kept_text(&only_a_link, true), None);
+    }
+
+    /// Rows past retention are deleted; newer ones stay.
+    #[test]
+    fn retention_deletes_old_rows() {
+        let store = memory(true);
+        for age_days in [0, 29, 31, 400] {
+            store
+                .insert_question(&question(Outcome::NoMatch, None, "q", NOW - age_days * DAY))
+                .unwrap();
+        }
+        store
+            .vote(NOW - 31 * DAY, 6, "session-count", true)
+            .unwrap();
+        store.vote(NOW, 6, "downtime", true).unwrap();
+        assert_eq!(store.prune(NOW).unwrap(), 3);
+        assert_eq!(store.count_questions().unwrap(), 2);
+        assert_eq!(store.stats_at(365, NOW).unwrap().feedback.len(), 1);
+    }
+
+    /// A second click on the same entry changes the member's vote, not adds one.
+    #[test]
+    fn second_vote_replaces_the_first() {
+        let store = memory(true);
+        store.vote(NOW, 6, "downtime", true).unwrap();
+        store.vote(NOW, 6, "downtime", false).unwrap();
+        store.vote(NOW, 7, "downtime", true).unwrap();
+        let stats = store.stats_at(1, NOW).unwrap();
+        assert_eq!(
+            stats.feedback,
+            vec![Feedback {
+                entry: "downtime".into(),
+                helpful: 1,
+                not_helpful: 1
+            }]
+        );
+    }
+
+    /// Stats count outcomes and top entries within the window only; forget
+    /// removes one member's rows and says how many.
+    #[test]
+    fn stats_and_forget() {
+        let store = memory(true);
+        for (outcome, age) in [
+            (Outcome::Answer, 0),
+            (Outcome::Answer, 1),
+            (Outcome::NoMatch, 2),
+            (Outcome::Urgent, 3),
+            (Outcome::Answer, 20),
+        ] {
+            store
+                .insert_question(&question(outcome, Some(0.5), "q", NOW - age * DAY))
+                .unwrap();
+        }
+        let mut other = question(Outcome::Answer, Some(0.5), "q", NOW);
+        other.user = 7;
+        store.insert_question(&other).unwrap();
+        store.vote(NOW, 6, "session-count", false).unwrap();
+        let stats = store.stats_at(7, NOW).unwrap();
+        assert_eq!(
+            (stats.total, stats.answered, stats.no_match, stats.urgent),
+            (5, 3, 1, 1)
+        );
+        assert_eq!(stats.top, vec![("session-count".to_owned(), 3)]);
+        assert!(stats.to_string().contains("no match:  1"));
+        assert_eq!(store.forget(&store.user_hash(6)).unwrap(), 6);
+        assert_eq!(store.count_questions().unwrap(), 1);
+        assert_eq!(store.forget(&store.user_hash(6)).unwrap(), 0);
+    }
+
+    /// Paraphrases (same normalised text, or close by edit distance) form one
+    /// group; different questions stay apart; most asked first.
+    #[test]
+    fn paraphrases_grouped() {
+        let groups = group_paraphrases([
+            "Can I dye my hair after?",
+            "can i dye my hair after",
+            "can i dye my hiar after",
+            "does it work on stretch marks",
+            "Does it work on stretch marks?",
+            "does it work on strech marks",
+            "does it work on stretch marks",
+            "what about tattoos",
+        ]);
+        let summary: Vec<(&str, u64, usize)> = groups
+            .iter()
+            .map(|g| (g.text.as_str(), g.count, g.variants.len()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                ("does it work on stretchmarks", 4, 1),
+                ("can i dye my hair after", 3, 1),
+                ("what about tattoos", 1, 0),
+            ]
+        );
+        let store = memory(true);
+        for t in ["what about tattoos", "what about my tattoos", "pizza?"] {
+            store
+                .insert_question(&question(Outcome::NoMatch, None, t, NOW))
+                .unwrap();
+        }
+        let groups = store.unanswered_at(1, 1, NOW).unwrap();
+        assert_eq!(groups.len(), 1, "limited to one group");
+        assert_eq!(groups[0].count, 2);
+        assert!(unanswered_text(&groups, 1).contains("also: what about "));
+    }
+
+    /// With the writer stuck and the queue full, records are dropped and
+    /// counted at once instead of blocking the caller.
+    #[test]
+    fn full_queue_drops_without_blocking() {
+        let store = Arc::new(memory(true));
+        let recorder = Recorder::with_capacity(store.clone(), 2);
+        let held = store.db(); // the writer cannot write while this is held
+        let start = Instant::now();
+        for _ in 0..10 {
+            recorder.record(Record::Question(question(Outcome::NoMatch, None, "q", NOW)));
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "record never waits"
+        );
+        // The writer holds at most one record, the queue two: at least seven dropped.
+        assert!(recorder.dropped() >= 7, "dropped {}", recorder.dropped());
+        drop(held);
+        // Once the writer is free, the queued records are written.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while store.count_questions().unwrap() + recorder.dropped() < 10 {
+            assert!(Instant::now() < deadline, "the writer did not catch up");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Forgetting through the recorder also deletes the member's records
+    /// still queued behind a busy writer, and only theirs.
+    #[test]
+    fn forget_includes_queued_records() {
+        let store = Arc::new(memory(true));
+        let recorder = Recorder::start(store.clone());
+        let held = store.db();
+        let mut other = question(Outcome::Answer, Some(0.5), "q", NOW);
+        other.user = 7;
+        recorder.record(Record::Question(question(Outcome::NoMatch, None, "q", NOW)));
+        recorder.record(Record::Question(other));
+        recorder.record(Record::Vote {
+            time: NOW,
+            user: 6,
+            entry: "downtime".into(),
+            helpful: true,
+        });
+        let r = recorder.clone();
+        let forgetting = std::thread::spawn(move || r.forget(6));
+        std::thread::sleep(Duration::from_millis(50));
+        drop(held);
+        assert_eq!(forgetting.join().unwrap().unwrap(), 2);
+        assert_eq!(store.count_questions().unwrap(), 1);
+        assert_eq!(recorder.dropped(), 0);
+    }
+
+    /// Settings come from the environment with defaults; bad values are errors.
+    #[test]
+    fn settings_from_env() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        assert_eq!(Settings::from_vars(vars(&[])).unwrap(), Settings::default());
+        let s = Settings::from_vars(vars(&[
+            ("FAQBOT_DB", "/tmp/x.db"),
+            ("FAQBOT_RETENTION_DAYS", "7"),
+            ("FAQBOT_STORE_TEXT", "false"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            (s.path, s.retention_days, s.store_text),
+            ("/tmp/x.db".into(), 7, false)
+        );
+        assert!(Settings::from_vars(vars(&[("FAQBOT_STORE_TEXT", "nope")])).is_err());
+        assert!(Settings::from_vars(vars(&[("FAQBOT_RETENTION_DAYS", "-1")])).is_err());
+    }
+}
