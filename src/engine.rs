@@ -50,6 +50,17 @@ impl Engine {
         &self.faq
     }
 
+    /// A new engine for this FAQ with `text` added as an alternate of
+    /// `entry_id` (for `/faqadmin suggest`); `None` if there is no such
+    /// entry. This engine is left as it is.
+    pub fn with_alternate(&self, entry_id: &str, text: &str) -> Option<Engine> {
+        let mut faq = self.faq.clone();
+        let entry = faq.entries.iter_mut().find(|e| e.id == entry_id)?;
+        entry.alternates.push(text.to_owned());
+        entry.alternate_lines.push(entry.line);
+        Some(Engine::new(faq))
+    }
+
     pub fn index(&self) -> &Index {
         &self.index
     }
@@ -212,5 +223,52 @@ impl Engine {
             let _ = write!(out, ", {reason:?}");
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shipped() -> Engine {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml"))
+            .expect("faq.toml");
+        Engine::from_toml(&text).expect("faq.toml is valid")
+    }
+
+    /// The new engine answers the question with the chosen entry; the
+    /// original one is unchanged; an unknown entry gives none.
+    #[test]
+    fn with_alternate_adds_a_phrasing() {
+        let engine = shipped();
+        let question = "qwzx blorf vindaloo snark";
+        assert_eq!(engine.answer(question).verdict(), "none");
+        let alternates = engine
+            .faq()
+            .entry("session-count")
+            .unwrap()
+            .alternates
+            .len();
+
+        let after = engine
+            .with_alternate("session-count", question)
+            .expect("the entry exists");
+        assert_eq!(after.answer(question).verdict(), "session-count");
+        assert_eq!(
+            after.faq().entry("session-count").unwrap().alternates.len(),
+            alternates + 1
+        );
+
+        assert_eq!(engine.answer(question).verdict(), "none");
+        assert_eq!(
+            engine
+                .faq()
+                .entry("session-count")
+                .unwrap()
+                .alternates
+                .len(),
+            alternates
+        );
+        assert!(engine.with_alternate("no-such-entry", question).is_none());
     }
 }

@@ -72,8 +72,8 @@ fn option<'a>(command: &'a Value, name: &str) -> &'a Value {
 
 /// The bot registers /faq (autocompleted question, optional private),
 /// /faq-topics (the FAQ's categories as choices), /faq-privacy,
-/// /faq-forget-me and /faqadmin (reload,
-/// test, info; Manage Server by default) globally, in a shape Discord accepts.
+/// /faq-forget-me and /faqadmin (reload, test, info, stats, unanswered,
+/// suggest; Manage Server by default) globally, in a shape Discord accepts.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registers_commands() {
     let (fake, _bot, put) = start(&shipped_faq(), &[]).await;
@@ -119,13 +119,24 @@ async fn registers_commands() {
 
     let admin = find("faqadmin");
     assert_eq!(admin["default_member_permissions"], "32");
-    for sub in ["reload", "test", "info"] {
+    for sub in ["reload", "test", "info", "stats", "unanswered", "suggest"] {
         assert_eq!(
             option(admin, sub)["type"],
             1,
             "/faqadmin {sub} is a subcommand"
         );
     }
+    let suggest = option(admin, "suggest");
+    assert_eq!(option(suggest, "question")["required"], true);
+    let entry = option(suggest, "entry");
+    assert_eq!(
+        (entry["required"].as_bool(), entry["autocomplete"].as_bool()),
+        (Some(true), Some(true))
+    );
+    for name in ["days", "limit"] {
+        assert_ne!(option(option(admin, "unanswered"), name)["required"], true);
+    }
+    assert_ne!(option(option(admin, "stats"), "days")["required"], true);
     assert!(
         find("faq")["default_member_permissions"].is_null(),
         "members can use /faq"
@@ -566,6 +577,86 @@ async fn faqadmin_is_for_staff() {
     let content = r.body["data"]["content"].as_str().unwrap();
     assert!(
         ephemeral(&r.body) && content.starts_with("```") && content.contains("decision:"),
+        "{content}"
+    );
+}
+
+/// /faqadmin suggest gives staff the faq.toml line and the verdict before
+/// and after, autocompletes entry ids, and names an unknown entry;
+/// /faqadmin stats is refused to a member who is not staff; staff get
+/// the stats and unanswered reports.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn faqadmin_suggest_and_stats() {
+    let (fake, _bot, _) = start(&shipped_faq(), &[]).await;
+    let staff = || member(MEMBER_ID, MANAGE_GUILD, &[]);
+    let suggest = |entry: &str| {
+        json!([{"name": "suggest", "type": 1, "options": [
+            {"name": "question", "type": 3, "value": NONSENSE_QUESTION},
+            {"name": "entry", "type": 3, "value": entry}
+        ]}])
+    };
+    let line = engine().faq().entry("session-count").unwrap().line;
+    let r = slash(&fake, 611, "faqadmin", suggest("session-count"), staff()).await;
+    assert!(ephemeral(&r.body));
+    let content = r.body["data"]["content"].as_str().unwrap();
+    assert!(
+        content.contains(&format!(
+            "# add to the alternates of [[entry]] id = \"session-count\" (line {line})\n\"{NONSENSE_QUESTION}\","
+        )) && content.contains("Now: none")
+            && content.contains("With it: session-count"),
+        "{content}"
+    );
+
+    let r = slash(&fake, 612, "faqadmin", suggest("no-such-entry"), staff()).await;
+    let content = r.body["data"]["content"].as_str().unwrap();
+    assert!(
+        ephemeral(&r.body) && content.contains("\"no-such-entry\""),
+        "{content}"
+    );
+
+    let data = command(
+        "faqadmin",
+        json!([{"name": "suggest", "type": 1, "options": [
+            {"name": "question", "type": 3, "value": "x"},
+            {"name": "entry", "type": 3, "value": "session", "focused": true}
+        ]}]),
+    );
+    fake.dispatch("INTERACTION_CREATE", interaction(613, 4, data, staff()));
+    let body = fake.wait_callback(613).await;
+    assert_valid("POST", "/interactions/613/token-613/callback", &body);
+    let choices = body["data"]["choices"].as_array().unwrap();
+    assert!(
+        !choices.is_empty()
+            && choices.len() <= 25
+            && choices
+                .iter()
+                .all(|c| c["value"].as_str().unwrap().contains("session")),
+        "{choices:?}"
+    );
+
+    let stats = json!([{"name": "stats", "type": 1, "options": []}]);
+    let r = slash(&fake, 614, "faqadmin", stats, member(MEMBER_ID, "0", &[])).await;
+    let content = r.body["data"]["content"].as_str().unwrap();
+    assert!(
+        ephemeral(&r.body) && content.contains("staff") && !content.contains("Questions in"),
+        "{content}"
+    );
+
+    let stats =
+        json!([{"name": "stats", "type": 1, "options": [{"name": "days", "type": 4, "value": 7}]}]);
+    let r = slash(&fake, 615, "faqadmin", stats, staff()).await;
+    let content = r.body["data"]["content"].as_str().unwrap();
+    assert!(
+        ephemeral(&r.body)
+            && content.starts_with("```\nQuestions in the last 7 day(s)")
+            && content.ends_with("```"),
+        "{content}"
+    );
+    let unanswered = json!([{"name": "unanswered", "type": 1, "options": []}]);
+    let r = slash(&fake, 616, "faqadmin", unanswered, staff()).await;
+    let content = r.body["data"]["content"].as_str().unwrap();
+    assert!(
+        ephemeral(&r.body) && content.contains("unanswered questions"),
         "{content}"
     );
 }

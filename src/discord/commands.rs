@@ -11,7 +11,7 @@ use super::embeds::{self, Rendered};
 use super::{events, Context, Data, Error, Loaded, UserError};
 use crate::faq::MAX_CONTENT_CHARS;
 use crate::store::{self, Channel, Question, Record};
-use crate::Reply;
+use crate::{Engine, Reply};
 
 /// Every command, as registered.
 pub fn all() -> Vec<poise::Command<Data, Error>> {
@@ -172,7 +172,7 @@ pub async fn forget_me(ctx: Context<'_>) -> Result<(), Error> {
 /// Staff tools for the FAQ bot.
 #[poise::command(
     slash_command,
-    subcommands("reload", "test", "info"),
+    subcommands("reload", "test", "info", "stats", "unanswered", "suggest"),
     default_member_permissions = "MANAGE_GUILD",
     guild_only
 )]
@@ -276,6 +276,174 @@ pub async fn info(ctx: Context<'_>) -> Result<(), Error> {
     Ok(())
 }
 
+/// The question log's report, as `faqbot stats` prints it.
+#[poise::command(slash_command, check = "is_staff", ephemeral)]
+pub async fn stats(
+    ctx: Context<'_>,
+    #[description = "Cover the last N days (default 30, at most 3650)"] days: Option<u64>,
+) -> Result<(), Error> {
+    let days = days.unwrap_or(store::DEFAULT_RETENTION_DAYS).clamp(1, 3650);
+    let text = match ctx.data().log() {
+        None => NO_LOG.to_owned(),
+        Some(log) => {
+            let store = log.store().clone();
+            let stats = tokio::task::spawn_blocking(move || store.stats(days)).await??;
+            report_block(
+                &stats.to_string(),
+                "(cut to fit a message; `faqbot stats` prints it all)",
+            )
+        }
+    };
+    ctx.send(Rendered::text(&text).into_reply(true)).await?;
+    Ok(())
+}
+
+/// The questions the bot could not answer, as `faqbot unanswered` lists them.
+#[poise::command(slash_command, check = "is_staff", ephemeral)]
+pub async fn unanswered(
+    ctx: Context<'_>,
+    #[description = "Cover the last N days (default 30, at most 3650)"] days: Option<u64>,
+    #[description = "Show at most N groups (default 20, at most 100)"] limit: Option<u64>,
+) -> Result<(), Error> {
+    let days = days.unwrap_or(store::DEFAULT_RETENTION_DAYS).clamp(1, 3650);
+    let limit = usize::try_from(limit.unwrap_or(20).clamp(1, 100)).unwrap_or(20);
+    let text = match ctx.data().log() {
+        None => NO_LOG.to_owned(),
+        Some(log) => {
+            let store = log.store().clone();
+            let groups =
+                tokio::task::spawn_blocking(move || store.unanswered(days, limit)).await??;
+            report_block(
+                &store::unanswered_text(&groups, days),
+                "(cut to fit a message; `faqbot unanswered` lists them all)",
+            )
+        }
+    };
+    ctx.send(Rendered::text(&text).into_reply(true)).await?;
+    Ok(())
+}
+
+const NO_LOG: &str =
+    "This bot runs without a question log (none was opened), so there is nothing to report.";
+
+/// The faq.toml line adding a question to an entry, and how it matches before and after.
+#[poise::command(slash_command, check = "is_staff", ephemeral)]
+pub async fn suggest(
+    ctx: Context<'_>,
+    #[description = "The question to add"]
+    #[max_length = 300]
+    question: String,
+    #[description = "The entry it should answer"]
+    #[autocomplete = "autocomplete_entry"]
+    entry: String,
+) -> Result<(), Error> {
+    let question = question.trim().to_owned();
+    if question.is_empty() {
+        return Err(UserError("Please type a question.".into()).into());
+    }
+    let loaded = ctx.data().current();
+    let text =
+        tokio::task::spawn_blocking(move || suggest_text(&loaded.engine, entry.trim(), &question))
+            .await?
+            .map_err(UserError)?;
+    ctx.send(Rendered::text(&text).into_reply(true)).await?;
+    Ok(())
+}
+
+async fn autocomplete_entry(ctx: Context<'_>, partial: &str) -> Vec<AutocompleteChoice> {
+    let loaded = ctx.data().current();
+    entry_choices(&loaded.engine, partial)
+        .into_iter()
+        .map(|id| AutocompleteChoice::new(id.clone(), id))
+        .collect()
+}
+
+/// Entry ids for autocomplete: those starting with `partial`, then those
+/// containing it, at most 25.
+pub fn entry_choices(engine: &Engine, partial: &str) -> Vec<String> {
+    let partial = partial.trim().to_lowercase();
+    let ids = || engine.faq().entries.iter().map(|e| e.id.as_str());
+    ids()
+        .filter(|id| id.starts_with(&partial))
+        .chain(ids().filter(|id| !id.starts_with(&partial) && id.contains(&partial)))
+        .take(25)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `/faqadmin suggest`'s reply; an error names an unknown entry.
+pub fn suggest_text(engine: &Engine, entry_id: &str, question: &str) -> Result<String, String> {
+    let (Some(entry), Some(after)) = (
+        engine.faq().entry(entry_id),
+        engine.with_alternate(entry_id, question),
+    ) else {
+        return Err(format!(
+            "There is no entry with id \"{entry_id}\" in the FAQ."
+        ));
+    };
+    let before = engine.answer(question);
+    let now = after.answer(question);
+    Ok(format!(
+        "```toml\n# add to the alternates of [[entry]] id = \"{}\" (line {})\n{},\n```\n\
+         Now: {} (score {:.3})\nWith it: {} (score {:.3})",
+        entry.id,
+        entry.line,
+        toml_string(question),
+        before.verdict(),
+        before.score(),
+        now.verdict(),
+        now.score()
+    ))
+}
+
+/// `text` as a TOML basic string; backticks are escaped too, so it cannot
+/// end the code block it is shown in.
+fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if c == '`' || c.is_control() => {
+                let _ = write!(out, "\\u{:04X}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A report in a code block within one message; a long one is cut at a
+/// line and ends with `note`.
+fn report_block(report: &str, note: &str) -> String {
+    let body = report.replace("```", "'''");
+    let body = body.trim_end();
+    let full = format!("```\n{body}\n```");
+    if full.chars().count() <= MAX_CONTENT_CHARS {
+        return full;
+    }
+    // "```\n" + body + "\n```\n" + note
+    let budget = MAX_CONTENT_CHARS - 9 - note.chars().count();
+    let mut kept = String::new();
+    for line in body.lines() {
+        if kept.chars().count() + line.chars().count() + 1 > budget {
+            break;
+        }
+        kept.push_str(line);
+        kept.push('\n');
+    }
+    if kept.is_empty() {
+        kept = embeds::truncate(body, budget - 1);
+        kept.push('\n');
+    }
+    format!("```\n{kept}```\n{note}")
+}
+
 /// Closes a code block opened in `text`, cutting the text to fit a message.
 fn fenced(mut text: String) -> String {
     const CLOSE: &str = "```";
@@ -313,6 +481,24 @@ mod tests {
         let names: Vec<String> = Category::list().into_iter().map(|c| c.name).collect();
         assert_eq!(names, crate::faq::CATEGORIES);
         assert_eq!(Category::SideEffects.name(), "side-effects");
+    }
+
+    /// The snippet escapes the question; long reports are cut with a note.
+    #[test]
+    fn suggest_and_report_texts() {
+        assert_eq!(
+            toml_string("a \"b\" \\ `c`\n"),
+            r#""a \"b\" \\ \u0060c\u0060\n""#
+        );
+        let note = "(cut)";
+        let long = "line of a report\n".repeat(500);
+        let t = report_block(&long, note);
+        assert!(t.chars().count() <= MAX_CONTENT_CHARS, "{}", t.len());
+        assert!(
+            t.starts_with("```\nline") && t.ends_with("\n```\n(cut)"),
+            "{t}"
+        );
+        assert_eq!(report_block("a\n", note), "```\na\n```");
     }
 
     /// A long explanation or error list still fits one message, fence closed.

@@ -242,9 +242,12 @@ fn type_matches(t: &str, v: &Value) -> bool {
         "string" => v.is_string(),
         "number" => v.is_number(),
         // Permission bit sets travel as decimal strings (see the description's README).
+        // As in JSON Schema, a number with no fractional part is an integer
+        // (poise sends integer options' bounds as `1.0`).
         "integer" => {
             v.is_i64()
                 || v.is_u64()
+                || v.as_f64().is_some_and(|f| f.fract() == 0.0)
                 || v.as_str()
                     .is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
         }
