@@ -1030,6 +1030,30 @@ mod tests {
         }
     }
 
+    /// With the database read-only to the writer (`PRAGMA query_only`, which
+    /// holds even for root, unlike file modes), records are still accepted
+    /// without waiting and every failed write is counted as dropped.
+    #[test]
+    fn read_only_database_counts_failures() {
+        let store = Arc::new(memory(true));
+        store.db().pragma_update(None, "query_only", true).unwrap();
+        let recorder = Recorder::start(store.clone());
+        let start = Instant::now();
+        for _ in 0..20 {
+            recorder.record(Record::Question(question(Outcome::NoMatch, None, "q", NOW)));
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "record never waits"
+        );
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while recorder.dropped() < 20 {
+            assert!(Instant::now() < deadline, "dropped {}", recorder.dropped());
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(store.count_questions().unwrap(), 0);
+    }
+
     /// Forgetting through the recorder also deletes the member's records
     /// still queued behind a busy writer, and only theirs.
     #[test]
