@@ -273,6 +273,11 @@ impl Store {
         if !memory {
             let _: String =
                 conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+            // In WAL mode NORMAL syncs at checkpoints, not at every commit: a
+            // killed process loses nothing committed (the WAL is in the OS's
+            // hands), only a power cut can cost the last few records, and a
+            // log line is not worth an fsync per question.
+            conn.pragma_update(None, "synchronous", "NORMAL")?;
         }
         let mut conn = conn;
         migrate(&mut conn, version)

@@ -1,0 +1,184 @@
+//! Benchmark of the question log: `cargo bench --bench store`.
+//!
+//! - Sustained throughput: records pushed through the `Recorder` (bounded
+//!   queue, one writer thread, SQLite in WAL mode on a temp file) until all
+//!   are committed, in records per second, with how many were dropped.
+//! - Reply cost with logging on vs off: `engine.answer` alone against
+//!   `engine.answer` plus `Recorder::record` (what the bot does per question),
+//!   p50 and p99 over the project's own question set.
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use faqbot::store::{Channel, Question, Record, Recorder, Settings, Store};
+use faqbot::Engine;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+/// Records for the throughput run; well past the queue's capacity, so the
+/// run measures the writer, not the queue.
+const THROUGHPUT_RECORDS: u64 = 20_000;
+/// Passes over the question mix for the latency comparison.
+const ROUNDS: usize = 20;
+
+fn questions() -> Vec<String> {
+    let text =
+        std::fs::read_to_string(format!("{ROOT}/tests/cases/own-cases.toml")).expect("own cases");
+    let v: toml::Value = toml::from_str(&text).expect("cases parse");
+    v["case"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| c["question"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+fn open(dir: &std::path::Path) -> Arc<Store> {
+    let settings = Settings {
+        path: dir.join("bench.db"),
+        ..Settings::default()
+    };
+    Arc::new(Store::open(&settings).expect("store opens"))
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[(((sorted.len() - 1) as f64) * p / 100.0).round() as usize]
+}
+
+fn latencies(
+    engine: &Engine,
+    questions: &[String],
+    recorder: Option<&Recorder>,
+) -> (Duration, Duration) {
+    let mut samples = Vec::with_capacity(questions.len() * ROUNDS);
+    for round in 0..ROUNDS {
+        for (i, q) in questions.iter().enumerate() {
+            let start = Instant::now();
+            let reply = engine.answer(black_box(q));
+            if let Some(recorder) = recorder {
+                let user = (round * questions.len() + i) as u64 + 1;
+                recorder.record(Record::Question(Question::from_reply(
+                    Channel::Slash,
+                    Some(1),
+                    user,
+                    &reply,
+                    q,
+                )));
+            }
+            black_box(&reply);
+            samples.push(start.elapsed());
+        }
+    }
+    samples.sort();
+    (percentile(&samples, 50.0), percentile(&samples, 99.0))
+}
+
+fn main() {
+    // Measure only under `cargo bench` (which passes --bench).
+    if !std::env::args().any(|a| a == "--bench") {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("faqbot-bench-store-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let faq = std::fs::read_to_string(format!("{ROOT}/faq.toml")).expect("faq.toml");
+    let engine = Engine::from_toml(&faq).expect("faq loads");
+    let questions = questions();
+
+    // Throughput: push everything, then wait until the writer has committed it.
+    let store = open(&dir);
+    let recorder = Recorder::start(store.clone());
+    let reply = engine.answer("how many sessions will i need");
+    let start = Instant::now();
+    for user in 0..THROUGHPUT_RECORDS {
+        recorder.record(Record::Question(Question::from_reply(
+            Channel::Slash,
+            Some(1),
+            user,
+            &reply,
+            "q",
+        )));
+    }
+    let expected = THROUGHPUT_RECORDS - recorder.dropped();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while store.count_questions().expect("count") < expected {
+        assert!(Instant::now() < deadline, "the writer did not catch up");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let took = start.elapsed();
+    let written = store.count_questions().expect("count");
+    println!("Command: `cargo bench --bench store`\n");
+    println!("| run | records | written | dropped (queue full) | time | records/s |");
+    println!("|---|---|---|---|---|---|");
+    println!(
+        "| burst through the writer | {THROUGHPUT_RECORDS} | {written} | {} | {:.0} ms | {:.0} |",
+        recorder.dropped(),
+        took.as_secs_f64() * 1e3,
+        written as f64 / took.as_secs_f64()
+    );
+    drop(recorder);
+
+    // Paced: the same records, but never more than the queue holds at once,
+    // which is what a busy server looks like (replies take network time).
+    let paced_dir = dir.join("paced");
+    std::fs::create_dir_all(&paced_dir).expect("temp dir");
+    let store = open(&paced_dir);
+    let recorder = Recorder::start(store.clone());
+    let start = Instant::now();
+    for user in 0..THROUGHPUT_RECORDS {
+        if user % 512 == 0 {
+            while store.count_questions().expect("count") + 512 < user {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        }
+        recorder.record(Record::Question(Question::from_reply(
+            Channel::Slash,
+            Some(1),
+            user,
+            &reply,
+            "q",
+        )));
+    }
+    while store.count_questions().expect("count") < THROUGHPUT_RECORDS - recorder.dropped() {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let took = start.elapsed();
+    println!(
+        "| paced (≤ 512 queued) | {THROUGHPUT_RECORDS} | {} | {} | {:.0} ms | {:.0} |",
+        store.count_questions().expect("count"),
+        recorder.dropped(),
+        took.as_secs_f64() * 1e3,
+        THROUGHPUT_RECORDS as f64 / took.as_secs_f64()
+    );
+    drop(recorder);
+
+    // Reply cost with logging off, on, and off again (to show the noise).
+    let latency_dir = dir.join("latency");
+    std::fs::create_dir_all(&latency_dir).expect("temp dir");
+    let recorder = Recorder::start(open(&latency_dir));
+    let off = latencies(&engine, &questions, None);
+    let on = latencies(&engine, &questions, Some(&recorder));
+    let off_again = latencies(&engine, &questions, None);
+    println!(
+        "\n{} questions × {ROUNDS} rounds per row\n",
+        questions.len()
+    );
+    println!("| reply path | p50 | p99 |");
+    println!("|---|---|---|");
+    for (name, (p50, p99)) in [
+        ("answer, logging off", off),
+        ("answer + record, logging on", on),
+        ("answer, logging off (again)", off_again),
+    ] {
+        println!(
+            "| {name} | {:.1} µs | {:.1} µs |",
+            p50.as_secs_f64() * 1e6,
+            p99.as_secs_f64() * 1e6
+        );
+    }
+    println!(
+        "\nrecords dropped during the latency run: {}",
+        recorder.dropped()
+    );
+    drop(recorder);
+    let _ = std::fs::remove_dir_all(&dir);
+}
