@@ -298,11 +298,7 @@ async fn mention_reply_pings_nobody() {
         );
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let replies = fake
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "POST" && r.path == path)
-        .count();
+    let replies = fake.count("POST", &path);
     assert_eq!(replies, 1, "one reply per member per cooldown");
 }
 
@@ -416,11 +412,7 @@ async fn no_match_is_honest_and_quiet_in_channels() {
     assert_eq!(r.body["message_reference"]["message_id"], "403");
     assert_eq!(r.body["embeds"][0]["title"], entry.question.as_str());
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let replies = fake
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "POST" && r.path == path)
-        .count();
+    let replies = fake.count("POST", &path);
     assert_eq!(replies, 1, "the unasked no-match got no reply");
 }
 

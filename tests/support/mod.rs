@@ -132,6 +132,15 @@ impl FakeDiscord {
         self.state.requests.lock().unwrap().clone()
     }
 
+    /// How many requests so far used this method and path.
+    pub fn count(&self, method: &str, path: &str) -> usize {
+        let requests = self.state.requests.lock().unwrap();
+        requests
+            .iter()
+            .filter(|r| r.method == method && r.path == path)
+            .count()
+    }
+
     /// Requests to routes the stand-in does not know.
     pub fn failures(&self) -> Vec<String> {
         self.state.failures.lock().unwrap().clone()
