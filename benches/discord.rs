@@ -36,6 +36,10 @@ const INTERACTIONS: usize = 1_000;
 /// First interaction id; each one after adds 1.
 const FIRST_ID: u64 = 920_000_000_000_000_000;
 
+/// Bursts of 5,000 events (tests/support's `burst`) after the sequential run.
+const BURSTS_MEASURED: usize = 5;
+const FIRST_BURST_ID: u64 = 930_000_000_000_000_000;
+
 /// The mix: what members ask, and what the engine must say to each.
 const QUESTIONS: &[(&str, &str)] = &[
     ("how many sesions do i need", "answer"),
@@ -284,6 +288,17 @@ async fn main() {
 
     let (rss, hwm) = memory_kib(pid);
     let first = samples[0];
+
+    // Bursts: everything at once, five times over, to see memory level off.
+    let mut bursts = Vec::with_capacity(BURSTS_MEASURED);
+    for k in 0..BURSTS_MEASURED as u64 {
+        let started = Instant::now();
+        burst(&fake, FIRST_BURST_ID + k * 10_000_000).await;
+        let took = started.elapsed();
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let (rss, hwm) = memory_kib(pid);
+        bursts.push((took, rss, hwm));
+    }
     let max_at = (0..samples.len()).max_by_key(|&i| samples[i]).unwrap_or(0);
 
     bot.child.kill().await.expect("stop the bot");
@@ -310,6 +325,22 @@ async fn main() {
         &samples[1..],
         "– | –",
     );
+    println!(
+        "\nThen {BURSTS_MEASURED} bursts of {} events each, all dispatched at once: {BURST_INTERACTIONS} `/faq` from distinct members and \
+         {BURST_MESSAGES} mentions from distinct members over {BURST_CHANNELS} channels (cooldowns hold most channel replies back).\n",
+        BURST_INTERACTIONS + BURST_MESSAGES
+    );
+    println!("| burst | every interaction answered after | bot VmRSS 1 s later | bot VmHWM |");
+    println!("|---|---|---|---|");
+    for (k, (took, rss, hwm)) in bursts.iter().enumerate() {
+        println!(
+            "| {} | {:.0} ms | {:.1} MiB | {:.1} MiB |",
+            k + 1,
+            took.as_secs_f64() * 1e3,
+            *rss as f64 / 1024.0,
+            *hwm as f64 / 1024.0
+        );
+    }
     println!(
         "\nFirst interaction (warm-up, included above): {:.0} µs; max was interaction #{}; whole run {:.2} s.",
         first.as_secs_f64() * 1e6,

@@ -86,6 +86,9 @@ enum Command {
         /// The question log the bot writes.
         #[arg(long, env = "FAQBOT_DB", default_value = store::DEFAULT_DB, value_name = "PATH")]
         db: PathBuf,
+        /// Only this server's questions (a Discord server id); default: every server.
+        #[arg(long, value_name = "ID")]
+        guild: Option<u64>,
     },
     /// List the questions the bot could not answer, paraphrases grouped, most asked first.
     Unanswered {
@@ -98,9 +101,23 @@ enum Command {
         /// The question log the bot writes.
         #[arg(long, env = "FAQBOT_DB", default_value = store::DEFAULT_DB, value_name = "PATH")]
         db: PathBuf,
+        /// Only this server's questions (a Discord server id); default: every server.
+        #[arg(long, value_name = "ID")]
+        guild: Option<u64>,
     },
     /// Connect to Discord and serve the server (needs DISCORD_TOKEN; see the README).
     Run,
+    /// Exit 0 if the running bot reports every gateway shard connected, 1 if not
+    /// (for a container HEALTHCHECK; the bot writes the file while it runs).
+    Health {
+        /// The status file `faqbot run` keeps up to date.
+        #[arg(long, env = "FAQBOT_HEALTH_FILE", value_name = "PATH")]
+        file: PathBuf,
+    },
+}
+
+fn scope(guild: Option<u64>) -> store::Scope {
+    guild.map_or(store::Scope::All, store::Scope::Guild)
 }
 
 fn read(path: &Path) -> Result<String> {
@@ -295,15 +312,32 @@ fn dispatch(cli: Cli) -> Result<bool> {
                 strict_urgent,
             )
         }
-        Command::Stats { days, db } => {
-            let stats = Store::open_existing(&db)?.stats(days)?;
+        Command::Stats { days, db, guild } => {
+            let stats = Store::open_existing(&db)?.stats(days, scope(guild))?;
             print!("{stats}");
             Ok(true)
         }
-        Command::Unanswered { days, limit, db } => {
-            let groups = Store::open_existing(&db)?.unanswered(days, limit)?;
+        Command::Unanswered {
+            days,
+            limit,
+            db,
+            guild,
+        } => {
+            let groups = Store::open_existing(&db)?.unanswered(days, limit, scope(guild))?;
             print!("{}", store::unanswered_text(&groups, days));
             Ok(true)
+        }
+        Command::Health { file } => {
+            match faqbot::discord::health::check_file(&file, store::now()) {
+                Ok(message) => {
+                    println!("{message}");
+                    Ok(true)
+                }
+                Err(message) => {
+                    println!("{message}");
+                    Ok(false)
+                }
+            }
         }
         Command::Run => {
             let config = faqbot::discord::Config::from_env(cli.faq)?;

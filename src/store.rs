@@ -44,13 +44,16 @@ const WARN_EVERY: Duration = Duration::from_secs(60);
 /// How long `/faq-forget-me` waits for the writer before giving up.
 const FORGET_WAIT: Duration = Duration::from_secs(10);
 /// How often the writer deletes rows past retention.
+/// How often [`Recorder::flush`] retries while the queue is full.
+const FLUSH_RETRY: Duration = Duration::from_millis(5);
 const PRUNE_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
 const DAY_SECS: i64 = 24 * 60 * 60;
 /// Length of the random hashing key, in bytes.
 const KEY_LEN: usize = 32;
 
 /// The schema, one step per version: `PRAGMA user_version` is how many have run.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE questions (
         id INTEGER PRIMARY KEY,
         time INTEGER NOT NULL,
@@ -73,7 +76,13 @@ const MIGRATIONS: &[&str] = &["
         PRIMARY KEY (user_hash, entry)
     );
     CREATE INDEX feedback_time ON feedback (time);
-"];
+",
+    "
+    -- 2: reports are per server: one bot may serve several clinics.
+    ALTER TABLE feedback ADD COLUMN guild INTEGER;
+    CREATE INDEX questions_guild_time ON questions (guild, time);
+",
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -204,6 +213,17 @@ impl Question {
     }
 }
 
+/// A member's Helpful / Not helpful click on an answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vote {
+    /// Unix seconds.
+    pub time: i64,
+    pub guild: Option<u64>,
+    pub user: u64,
+    pub entry: String,
+    pub helpful: bool,
+}
+
 /// The text worth keeping for staff: none for a confident answer or when
 /// text storage is off; otherwise the question normalised (mentions, links
 /// and markup gone), or none if nothing is left.
@@ -330,7 +350,7 @@ impl Store {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 q.time,
-                q.guild.and_then(|g| i64::try_from(g).ok()),
+                sql_id(q.guild),
                 q.channel.as_str(),
                 self.user_hash(q.user),
                 q.outcome.as_str(),
@@ -344,11 +364,18 @@ impl Store {
     }
 
     /// A member's vote on an entry; a later vote replaces an earlier one.
-    pub fn vote(&self, time: i64, user: u64, entry: &str, helpful: bool) -> rusqlite::Result<()> {
+    pub fn vote(&self, vote: &Vote) -> rusqlite::Result<()> {
         self.db().execute(
-            "INSERT INTO feedback (user_hash, entry, helpful, time) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (user_hash, entry) DO UPDATE SET helpful = excluded.helpful, time = excluded.time",
-            params![self.user_hash(user), entry, helpful, time],
+            "INSERT INTO feedback (user_hash, entry, helpful, time, guild) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (user_hash, entry) DO UPDATE
+             SET helpful = excluded.helpful, time = excluded.time, guild = excluded.guild",
+            params![
+                self.user_hash(vote.user),
+                vote.entry,
+                vote.helpful,
+                vote.time,
+                sql_id(vote.guild)
+            ],
         )?;
         Ok(())
     }
@@ -371,46 +398,61 @@ impl Store {
         Ok(q + f)
     }
 
-    /// Counts over the last `days` days.
-    pub fn stats(&self, days: u64) -> rusqlite::Result<Stats> {
-        self.stats_at(days, now())
+    /// Counts over the last `days` days in `scope`.
+    pub fn stats(&self, days: u64, scope: Scope) -> rusqlite::Result<Stats> {
+        self.stats_at(days, scope, now())
     }
 
-    fn stats_at(&self, days: u64, now: i64) -> rusqlite::Result<Stats> {
+    fn stats_at(&self, days: u64, scope: Scope, now: i64) -> rusqlite::Result<Stats> {
         let since = since(days, now);
+        let guild = scope.guild();
         let db = self.db();
         let mut stats = Stats {
             days,
+            scope,
             ..Stats::default()
         };
-        let mut by_outcome = db
-            .prepare("SELECT outcome, COUNT(*) FROM questions WHERE time >= ?1 GROUP BY outcome")?;
-        for row in by_outcome.query_map([since], |r| Ok((r.get::<_, String>(0)?, count(r, 1)?)))? {
-            let (outcome, n): (String, u64) = row?;
+        let mut by_outcome = db.prepare(
+            "SELECT outcome, channel, COUNT(*) FROM questions
+             WHERE time >= ?1 AND (?2 IS NULL OR guild = ?2)
+             GROUP BY outcome, channel",
+        )?;
+        for row in by_outcome.query_map(params![since, guild], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, count(r, 2)?))
+        })? {
+            let (outcome, channel, n) = row?;
             stats.total += n;
             match outcome.as_str() {
-                "answer" => stats.answered = n,
-                "no_match" => stats.no_match = n,
-                "urgent" => stats.urgent = n,
+                "answer" => stats.answered += n,
+                "no_match" => stats.no_match += n,
+                "urgent" => stats.urgent += n,
+                _ => {}
+            }
+            match channel.as_str() {
+                "slash" => stats.slash += n,
+                "mention" => stats.mention += n,
+                "channel" => stats.channel += n,
                 _ => {}
             }
         }
         let mut top = db.prepare(
             "SELECT entry, COUNT(*) AS n FROM questions
-             WHERE time >= ?1 AND outcome = 'answer' AND entry IS NOT NULL
-             GROUP BY entry ORDER BY n DESC, entry LIMIT ?2",
+             WHERE time >= ?1 AND (?2 IS NULL OR guild = ?2)
+               AND outcome = 'answer' AND entry IS NOT NULL
+             GROUP BY entry ORDER BY n DESC, entry LIMIT ?3",
         )?;
         stats.top = top
-            .query_map(params![since, TOP_ENTRIES as i64], |r| {
+            .query_map(params![since, guild, TOP_ENTRIES as i64], |r| {
                 Ok((r.get(0)?, count(r, 1)?))
             })?
             .collect::<Result<_, _>>()?;
         let mut votes = db.prepare(
             "SELECT entry, SUM(helpful), SUM(1 - helpful) FROM feedback
-             WHERE time >= ?1 GROUP BY entry ORDER BY entry",
+             WHERE time >= ?1 AND (?2 IS NULL OR guild = ?2)
+             GROUP BY entry ORDER BY entry",
         )?;
         stats.feedback = votes
-            .query_map([since], |r| {
+            .query_map(params![since, guild], |r| {
                 Ok(Feedback {
                     entry: r.get(0)?,
                     helpful: count(r, 1)?,
@@ -421,20 +463,32 @@ impl Store {
         Ok(stats)
     }
 
-    /// The unanswered questions of the last `days` days, paraphrases
-    /// grouped, most asked first; at most `limit` groups.
-    pub fn unanswered(&self, days: u64, limit: usize) -> rusqlite::Result<Vec<Group>> {
-        self.unanswered_at(days, limit, now())
+    /// The unanswered questions of the last `days` days in `scope`,
+    /// paraphrases grouped, most asked first; at most `limit` groups.
+    pub fn unanswered(
+        &self,
+        days: u64,
+        limit: usize,
+        scope: Scope,
+    ) -> rusqlite::Result<Vec<Group>> {
+        self.unanswered_at(days, limit, scope, now())
     }
 
-    fn unanswered_at(&self, days: u64, limit: usize, now: i64) -> rusqlite::Result<Vec<Group>> {
+    fn unanswered_at(
+        &self,
+        days: u64,
+        limit: usize,
+        scope: Scope,
+        now: i64,
+    ) -> rusqlite::Result<Vec<Group>> {
         let db = self.db();
         let mut rows = db.prepare(
             "SELECT text FROM questions
-             WHERE time >= ?1 AND outcome = 'no_match' AND text IS NOT NULL",
+             WHERE time >= ?1 AND (?2 IS NULL OR guild = ?2)
+               AND outcome = 'no_match' AND text IS NOT NULL",
         )?;
         let texts: Vec<String> = rows
-            .query_map([since(days, now)], |r| r.get(0))?
+            .query_map(params![since(days, now), scope.guild()], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         let mut groups = group_paraphrases(texts.iter().map(String::as_str));
         groups.truncate(limit);
@@ -464,6 +518,11 @@ impl Store {
 /// A count column (SQLite integers are signed).
 fn count(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<u64> {
     Ok(row.get::<_, Option<i64>>(i)?.unwrap_or(0).max(0) as u64)
+}
+
+/// A Discord id as SQLite stores it (signed; ids fit, as snowflakes stay below 2^63).
+fn sql_id(id: Option<u64>) -> Option<i64> {
+    id.and_then(|g| i64::try_from(g).ok())
 }
 
 fn since(days: u64, now: i64) -> i64 {
@@ -530,13 +589,54 @@ fn load_key(path: &Path) -> anyhow::Result<[u8; KEY_LEN]> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Stats {
     pub days: u64,
+    pub scope: Scope,
     pub total: u64,
     pub answered: u64,
     pub no_match: u64,
     pub urgent: u64,
+    /// By where the question was asked: `/faq`, a mention, an opened channel.
+    pub slash: u64,
+    pub mention: u64,
+    pub channel: u64,
     /// Most answered entries: (entry id, count).
     pub top: Vec<(String, u64)>,
     pub feedback: Vec<Feedback>,
+}
+
+/// `n` and its share of `total`, as "12 (40%)".
+fn share(n: u64, total: u64) -> String {
+    if total == 0 {
+        return n.to_string();
+    }
+    format!("{n} ({:.0}%)", n as f64 * 100.0 / total as f64)
+}
+
+/// Which questions a report covers: the staff of one server see that
+/// server's only, since one bot may serve several clinics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Scope {
+    /// Every server (the CLI, run by whoever hosts the bot).
+    #[default]
+    All,
+    Guild(u64),
+}
+
+impl Scope {
+    fn guild(self) -> Option<i64> {
+        match self {
+            Scope::All => None,
+            Scope::Guild(g) => sql_id(Some(g)),
+        }
+    }
+}
+
+impl fmt::Display for Scope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scope::All => Ok(()),
+            Scope::Guild(g) => write!(f, " in server {g}"),
+        }
+    }
 }
 
 /// Votes on one entry.
@@ -551,12 +651,19 @@ impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "Questions in the last {} day(s): {}",
-            self.days, self.total
+            "Questions in the last {} day(s){}: {}",
+            self.days, self.scope, self.total
         )?;
-        writeln!(f, "  answered:  {}", self.answered)?;
-        writeln!(f, "  no match:  {}", self.no_match)?;
-        writeln!(f, "  urgent:    {}", self.urgent)?;
+        writeln!(f, "  answered:  {}", share(self.answered, self.total))?;
+        writeln!(f, "  no match:  {}", share(self.no_match, self.total))?;
+        writeln!(f, "  urgent:    {}", share(self.urgent, self.total))?;
+        if self.total > 0 {
+            writeln!(
+                f,
+                "Asked by /faq: {}, by mention: {}, in opened channels: {}",
+                self.slash, self.mention, self.channel
+            )?;
+        }
         if !self.top.is_empty() {
             writeln!(f, "Most answered:")?;
             for (entry, n) in &self.top {
@@ -637,17 +744,16 @@ pub fn unanswered_text(groups: &[Group], days: u64) -> String {
 #[derive(Debug)]
 pub enum Record {
     Question(Question),
-    Vote {
-        time: i64,
-        user: u64,
-        entry: String,
-        helpful: bool,
-    },
+    Vote(Vote),
     /// Delete a member's rows, after the records queued before this one;
     /// the count (or the error) goes back on `done`.
     Forget {
         user_hash: String,
         done: SyncSender<rusqlite::Result<usize>>,
+    },
+    /// Signals `done` once every record queued before it has been handled.
+    Flush {
+        done: SyncSender<()>,
     },
 }
 
@@ -716,15 +822,14 @@ impl Recorder {
                         Ok(record) => {
                             let written = match &record {
                                 Record::Question(q) => s.insert_question(q),
-                                Record::Vote {
-                                    time,
-                                    user,
-                                    entry,
-                                    helpful,
-                                } => s.vote(*time, *user, entry, *helpful),
+                                Record::Vote(vote) => s.vote(vote),
                                 Record::Forget { user_hash, done } => {
                                     // The asker may have given up waiting; nothing is lost.
                                     let _ = done.try_send(s.forget(user_hash));
+                                    Ok(())
+                                }
+                                Record::Flush { done } => {
+                                    let _ = done.try_send(());
                                     Ok(())
                                 }
                             };
@@ -772,6 +877,30 @@ impl Recorder {
         Ok(deleted)
     }
 
+    /// Waits until every record queued so far is written (or counted as
+    /// dropped), for at most `wait`; false if the writer did not get there.
+    /// Blocks, so call it off the async runtime: at shutdown, so what
+    /// members asked in the last moments is not lost with the process.
+    pub fn flush(&self, wait: Duration) -> bool {
+        let (done, finished) = mpsc::sync_channel(1);
+        let deadline = Instant::now() + wait;
+        let mut record = Record::Flush { done };
+        // The queue may be full right now; it drains while we retry.
+        loop {
+            match self.tx.try_send(record) {
+                Ok(()) => break,
+                Err(TrySendError::Full(back)) if Instant::now() < deadline => {
+                    record = back;
+                    std::thread::sleep(FLUSH_RETRY);
+                }
+                Err(_) => return false,
+            }
+        }
+        finished
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .is_ok()
+    }
+
     /// Records lost so far (queue full or write failed).
     pub fn dropped(&self) -> u64 {
         self.shared.dropped.load(Ordering::Relaxed)
@@ -796,6 +925,16 @@ mod tests {
             store_text,
         })
         .expect("open an in-memory store")
+    }
+
+    fn vote(time: i64, user: u64, entry: &str, helpful: bool) -> Vote {
+        Vote {
+            time,
+            guild: Some(3),
+            user,
+            entry: entry.to_owned(),
+            helpful,
+        }
     }
 
     fn question(outcome: Outcome, margin: Option<f64>, text: &str, time: i64) -> Question {
@@ -913,22 +1052,25 @@ mod tests {
                 .unwrap();
         }
         store
-            .vote(NOW - 31 * DAY, 6, "session-count", true)
+            .vote(&vote(NOW - 31 * DAY, 6, "session-count", true))
             .unwrap();
-        store.vote(NOW, 6, "downtime", true).unwrap();
+        store.vote(&vote(NOW, 6, "downtime", true)).unwrap();
         assert_eq!(store.prune(NOW).unwrap(), 3);
         assert_eq!(store.count_questions().unwrap(), 2);
-        assert_eq!(store.stats_at(365, NOW).unwrap().feedback.len(), 1);
+        assert_eq!(
+            store.stats_at(365, Scope::All, NOW).unwrap().feedback.len(),
+            1
+        );
     }
 
     /// A second click on the same entry changes the member's vote, not adds one.
     #[test]
     fn second_vote_replaces_the_first() {
         let store = memory(true);
-        store.vote(NOW, 6, "downtime", true).unwrap();
-        store.vote(NOW, 6, "downtime", false).unwrap();
-        store.vote(NOW, 7, "downtime", true).unwrap();
-        let stats = store.stats_at(1, NOW).unwrap();
+        store.vote(&vote(NOW, 6, "downtime", true)).unwrap();
+        store.vote(&vote(NOW, 6, "downtime", false)).unwrap();
+        store.vote(&vote(NOW, 7, "downtime", true)).unwrap();
+        let stats = store.stats_at(1, Scope::All, NOW).unwrap();
         assert_eq!(
             stats.feedback,
             vec![Feedback {
@@ -958,17 +1100,140 @@ mod tests {
         let mut other = question(Outcome::Answer, Some(0.5), "q", NOW);
         other.user = 7;
         store.insert_question(&other).unwrap();
-        store.vote(NOW, 6, "session-count", false).unwrap();
-        let stats = store.stats_at(7, NOW).unwrap();
+        store.vote(&vote(NOW, 6, "session-count", false)).unwrap();
+        let stats = store.stats_at(7, Scope::All, NOW).unwrap();
         assert_eq!(
             (stats.total, stats.answered, stats.no_match, stats.urgent),
             (5, 3, 1, 1)
         );
         assert_eq!(stats.top, vec![("session-count".to_owned(), 3)]);
-        assert!(stats.to_string().contains("no match:  1"));
+        assert_eq!((stats.slash, stats.mention, stats.channel), (5, 0, 0));
+        assert!(stats.to_string().contains("no match:  1 (20%)"), "{stats}");
         assert_eq!(store.forget(&store.user_hash(6)).unwrap(), 6);
         assert_eq!(store.count_questions().unwrap(), 1);
         assert_eq!(store.forget(&store.user_hash(6)).unwrap(), 0);
+    }
+
+    /// Staff of one server see that server's questions, votes and
+    /// unanswered questions only; the CLI's `All` sees every server.
+    #[test]
+    fn reports_are_per_server() {
+        let store = memory(true);
+        let asked = [
+            (3, Channel::Slash, Outcome::Answer, "q"),
+            (3, Channel::Mention, Outcome::NoMatch, "can i swim after"),
+            (3, Channel::Channel, Outcome::NoMatch, "can i swim after"),
+            (
+                4,
+                Channel::Slash,
+                Outcome::NoMatch,
+                "private to clinic four",
+            ),
+            (4, Channel::Mention, Outcome::Urgent, "q"),
+        ];
+        for (guild, channel, outcome, text) in asked {
+            let mut q = question(outcome, Some(0.5), text, NOW);
+            q.guild = Some(guild);
+            q.channel = channel;
+            store.insert_question(&q).unwrap();
+        }
+        store.vote(&vote(NOW, 6, "downtime", true)).unwrap();
+        store
+            .vote(&Vote {
+                guild: Some(4),
+                ..vote(NOW, 7, "downtime", false)
+            })
+            .unwrap();
+
+        let three = store.stats_at(1, Scope::Guild(3), NOW).unwrap();
+        assert_eq!(
+            (three.total, three.answered, three.no_match, three.urgent),
+            (3, 1, 2, 0)
+        );
+        assert_eq!((three.slash, three.mention, three.channel), (1, 1, 1));
+        assert_eq!(
+            three.feedback,
+            vec![Feedback {
+                entry: "downtime".into(),
+                helpful: 1,
+                not_helpful: 0
+            }]
+        );
+        assert!(three.to_string().contains("in server 3"), "{three}");
+        let unanswered = store.unanswered_at(1, 10, Scope::Guild(3), NOW).unwrap();
+        assert_eq!(unanswered.len(), 1);
+        assert_eq!(
+            (unanswered[0].text.as_str(), unanswered[0].count),
+            ("can i swim after", 2)
+        );
+
+        let all = store.stats_at(1, Scope::All, NOW).unwrap();
+        assert_eq!(
+            (all.total, all.urgent, all.feedback[0].not_helpful),
+            (5, 1, 1)
+        );
+        assert_eq!(
+            store.unanswered_at(1, 10, Scope::All, NOW).unwrap().len(),
+            2
+        );
+    }
+
+    /// A version-1 database (before votes carried their server) is migrated
+    /// in place; its rows survive and new votes record the server.
+    #[test]
+    fn migrates_a_version_one_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.execute_batch(
+                "INSERT INTO feedback VALUES ('h', 'downtime', 1, 1800000000);
+                 PRAGMA user_version = 1;",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&Settings {
+            path,
+            ..Settings::default()
+        })
+        .unwrap();
+        let version: i64 = store
+            .db()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        store.vote(&vote(NOW, 6, "downtime", false)).unwrap();
+        let all = store.stats_at(1, Scope::All, NOW).unwrap();
+        assert_eq!(
+            (all.feedback[0].helpful, all.feedback[0].not_helpful),
+            (1, 1)
+        );
+        let three = store.stats_at(1, Scope::Guild(3), NOW).unwrap();
+        assert_eq!(
+            (three.feedback[0].helpful, three.feedback[0].not_helpful),
+            (0, 1)
+        );
+    }
+
+    /// `flush` returns once every record queued before it is written, and
+    /// reports false when the writer cannot get there in time.
+    #[test]
+    fn flush_waits_for_queued_records() {
+        let store = Arc::new(memory(true));
+        let recorder = Recorder::start(store.clone());
+        let held = store.db();
+        for _ in 0..50 {
+            recorder.record(Record::Question(question(Outcome::NoMatch, None, "q", NOW)));
+        }
+        assert!(
+            !recorder.flush(Duration::from_millis(100)),
+            "the writer is blocked, so the flush cannot finish"
+        );
+        drop(held);
+        assert!(recorder.flush(Duration::from_secs(10)));
+        assert_eq!(store.count_questions().unwrap(), 50);
+        assert_eq!(recorder.dropped(), 0);
     }
 
     /// Paraphrases (same normalised text, or close by edit distance) form one
@@ -1003,7 +1268,7 @@ mod tests {
                 .insert_question(&question(Outcome::NoMatch, None, t, NOW))
                 .unwrap();
         }
-        let groups = store.unanswered_at(1, 1, NOW).unwrap();
+        let groups = store.unanswered_at(1, 1, Scope::All, NOW).unwrap();
         assert_eq!(groups.len(), 1, "limited to one group");
         assert_eq!(groups[0].count, 2);
         assert!(unanswered_text(&groups, 1).contains("also: what about "));
@@ -1059,6 +1324,72 @@ mod tests {
         assert_eq!(store.count_questions().unwrap(), 0);
     }
 
+    /// A full database ("database or disk is full", here by capping its
+    /// pages, which fails the same way a full disk does) drops and counts
+    /// records without blocking, and writes resume once there is room.
+    #[test]
+    fn full_database_drops_and_recovers() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(
+            Store::open(&Settings {
+                path: dir.path().join("full.db"),
+                ..Settings::default()
+            })
+            .unwrap(),
+        );
+        let pages: i64 = store
+            .db()
+            .pragma_query_value(None, "page_count", |r| r.get(0))
+            .unwrap();
+        store
+            .db()
+            .pragma_update(None, "max_page_count", pages)
+            .unwrap();
+        let recorder = Recorder::start(store.clone());
+        let long = "a question long enough to need pages of its own ".repeat(40);
+        let start = Instant::now();
+        for _ in 0..50 {
+            recorder.record(Record::Question(question(
+                Outcome::NoMatch,
+                None,
+                &long,
+                NOW,
+            )));
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "record never waits"
+        );
+        assert!(recorder.flush(Duration::from_secs(10)));
+        let written = store.count_questions().unwrap();
+        assert!(
+            recorder.dropped() > 0,
+            "the full database refused some records"
+        );
+        assert_eq!(
+            written + recorder.dropped(),
+            50,
+            "each record written or counted"
+        );
+
+        store
+            .db()
+            .pragma_update(None, "max_page_count", pages * 100)
+            .unwrap();
+        recorder.record(Record::Question(question(
+            Outcome::NoMatch,
+            None,
+            &long,
+            NOW,
+        )));
+        assert!(recorder.flush(Duration::from_secs(10)));
+        assert_eq!(
+            store.count_questions().unwrap(),
+            written + 1,
+            "writes resume"
+        );
+    }
+
     /// Forgetting through the recorder also deletes the member's records
     /// still queued behind a busy writer, and only theirs.
     #[test]
@@ -1070,12 +1401,7 @@ mod tests {
         other.user = 7;
         recorder.record(Record::Question(question(Outcome::NoMatch, None, "q", NOW)));
         recorder.record(Record::Question(other));
-        recorder.record(Record::Vote {
-            time: NOW,
-            user: 6,
-            entry: "downtime".into(),
-            helpful: true,
-        });
+        recorder.record(Record::Vote(vote(NOW, 6, "downtime", true)));
         let r = recorder.clone();
         let forgetting = std::thread::spawn(move || r.forget(6));
         std::thread::sleep(Duration::from_millis(50));

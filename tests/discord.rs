@@ -17,48 +17,6 @@ const URGENT_QUESTION: &str = "I had microneedling 5 days ago and now I have a f
 /// Shares no word with the FAQ, whatever its tuning.
 const NONSENSE_QUESTION: &str = "qwzx blorf vindaloo snark";
 
-async fn start(faq: &std::path::Path, env: &[(&str, String)]) -> (FakeDiscord, Bot, Recorded) {
-    let fake = FakeDiscord::start().await;
-    let mut bot = Bot::spawn(&fake, faq, env);
-    let commands = tokio::select! {
-        commands = fake.wait_ready() => commands,
-        status = bot.child.wait() => panic!("the bot exited ({status:?}) before it was ready; its stderr is above"),
-    };
-    (fake, bot, commands)
-}
-
-fn shipped_faq() -> std::path::PathBuf {
-    concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml").into()
-}
-
-/// The entry the engine answers `question` with; fails if it would not answer.
-fn expected_entry(question: &str) -> faqbot::faq::Entry {
-    let engine = engine();
-    match engine.answer(question) {
-        Reply::Answer { entry, .. } => entry.clone(),
-        other => panic!(
-            "precondition: the engine no longer answers {question:?} (it says {})",
-            other.verdict()
-        ),
-    }
-}
-
-/// Sends a slash command and returns the recorded response request.
-async fn slash(fake: &FakeDiscord, id: u64, name: &str, options: Value, member: Value) -> Recorded {
-    fake.dispatch(
-        "INTERACTION_CREATE",
-        interaction(id, 2, command(name, options), member),
-    );
-    let path = format!("/interactions/{id}/token-{id}/callback");
-    let r = fake
-        .wait_request(&format!("the response to /{name} ({id})"), 0, |r| {
-            r.method == "POST" && r.path == path
-        })
-        .await;
-    assert_valid(&r.method, &r.path, &r.body);
-    r
-}
-
 fn ephemeral(body: &Value) -> bool {
     body["data"]["flags"].as_u64().is_some_and(|f| f & 64 != 0)
 }
@@ -762,7 +720,10 @@ async fn wait_log(
 ) -> faqbot::store::Stats {
     wait_for(what, || {
         let store = faqbot::store::Store::open_existing(db).ok()?;
-        store.stats(1).ok().filter(|s| ready(s))
+        store
+            .stats(1, faqbot::store::Scope::All)
+            .ok()
+            .filter(|s| ready(s))
     })
     .await
 }

@@ -1,7 +1,8 @@
 //! The question log under failure (issue 4): a database locked by another
-//! connection, and the bot killed with SIGKILL in the middle of a burst.
-//! (A read-only connection is covered by a unit test in src/store.rs; a
-//! full disk cannot be simulated here without root-only mounts.)
+//! connection, a real full disk (a tiny tmpfs, where the test may mount
+//! one), and the bot killed with SIGKILL in the middle of a burst. A
+//! read-only and a full database are also covered by unit tests in
+//! src/store.rs.
 
 mod support;
 
@@ -117,7 +118,7 @@ fn read_only(db: &Path) -> Option<Connection> {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_mid_burst_keeps_committed_rows() {
-    const BURST: u64 = 400;
+    const BURST: u64 = 1000;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("log.db");
     let fake = FakeDiscord::start().await;
@@ -189,4 +190,132 @@ async fn sigkill_mid_burst_keeps_committed_rows() {
     let store = Store::open_existing(&db).unwrap();
     store.insert_question(&asked(1)).unwrap();
     assert_eq!(store.count_questions().unwrap(), after + 1);
+}
+
+/// A tmpfs of a few MiB mounted for one test, unmounted on drop.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    /// Mounts one, or says why not (mounting needs root, or CAP_SYS_ADMIN).
+    fn mount(size_kib: u64) -> Result<SmallDisk, String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let out = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size_kib}k"), "tmpfs"])
+            .arg(dir.path())
+            .output()
+            .map_err(|e| format!("cannot run mount: {e}"))?;
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).trim().to_owned());
+        }
+        Ok(SmallDisk { dir })
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes a filler file until the disk is full; returns its path.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write as _;
+        let filler = self.path().join("filler");
+        let mut file = std::fs::File::create(&filler).expect("create the filler");
+        let chunk = [0u8; 4096];
+        while file.write_all(&chunk).and_then(|()| file.flush()).is_ok() {}
+        filler
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+/// With the question log on a disk that fills up, the real bot keeps
+/// answering every question, counts and logs the records it could not
+/// write, and writes again once space is freed.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_disk_keeps_answering() {
+    // Once the filler is gone there must be room for every record still
+    // queued (each appends about 20 KiB of pages to the WAL, so 200 need
+    // about 4 MiB) and the one asked after.
+    let disk = match SmallDisk::mount(8192) {
+        Ok(disk) => disk,
+        Err(why) => {
+            eprintln!("skipped: cannot mount a small tmpfs here ({why}); src/store.rs covers a full database");
+            return;
+        }
+    };
+    let db = disk.path().join("log.db");
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("bot.log");
+    let fake = FakeDiscord::start().await;
+    let mut bot = Bot::spawn_logged(
+        &fake,
+        &shipped_faq(),
+        &[("FAQBOT_DB", db.display().to_string())],
+        &log,
+    );
+    tokio::select! {
+        _ = fake.wait_ready() => {}
+        status = bot.child.wait() => panic!("the bot exited ({status:?}) before it was ready"),
+    }
+    let filler = disk.fill();
+
+    // Unanswered questions: their text is kept, so every record needs room.
+    let ask = |id: u64| {
+        fake.dispatch(
+            "INTERACTION_CREATE",
+            interaction(
+                id,
+                2,
+                command(
+                    "faq",
+                    json!([{"name": "question", "type": 3, "value": format!("qwzx blorf vindaloo {id} {}", "snark ".repeat(50))}]),
+                ),
+                member(MEMBER_ID + id, "0", &[]),
+            ),
+        );
+    };
+    const FULL: u64 = 200;
+    for id in 0..FULL {
+        ask(7_000 + id);
+    }
+    wait_for("every question to be answered on a full disk", || {
+        (fake.count_where(|r| r.path.ends_with("/callback") && r.ok()) == FULL as usize)
+            .then_some(())
+    })
+    .await;
+    wait_for("the bot to log that records were dropped", || {
+        std::fs::read_to_string(&log)
+            .ok()
+            .filter(|t| t.contains("question log: a record was not written"))
+    })
+    .await;
+
+    std::fs::remove_file(&filler).unwrap();
+    ask(7_999);
+    wait_for("a record to be written once there is room", || {
+        let conn = read_only(&db)?;
+        conn.query_row(
+            "SELECT COUNT(*) FROM questions WHERE text LIKE '%7999%'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .ok()
+        .filter(|&n| n == 1)
+    })
+    .await;
+    assert!(
+        bot.child.try_wait().unwrap().is_none(),
+        "the bot still runs"
+    );
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(!text.contains("panicked"), "{text}");
 }

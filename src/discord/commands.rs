@@ -8,7 +8,7 @@ use serenity::{AutocompleteChoice, Permissions, RoleId};
 use tracing::{info, warn};
 
 use super::embeds::{self, Rendered};
-use super::{events, Context, Data, Error, Loaded, UserError};
+use super::{events, retry, Context, Data, Error, Loaded, UserError};
 use crate::faq::MAX_CONTENT_CHARS;
 use crate::store::{self, Channel, Question, Record};
 use crate::{Engine, Reply};
@@ -42,7 +42,11 @@ pub async fn faq(
     );
     let urgent = matches!(reply, Reply::Urgent { .. });
     let rendered = embeds::reply(loaded.engine.faq(), &reply);
-    let handle = ctx.send(rendered.into_reply(private)).await?;
+    let response = rendered.into_reply(private);
+    let handle = retry::retrying("the /faq reply", retry::INTERACTION_BUDGET, || {
+        ctx.send(response.clone())
+    })
+    .await?;
     ctx.data().record(Record::Question(Question::from_reply(
         Channel::Slash,
         ctx.guild_id().map(|g| g.get()),
@@ -287,7 +291,8 @@ pub async fn stats(
         None => NO_LOG.to_owned(),
         Some(log) => {
             let store = log.store().clone();
-            let stats = tokio::task::spawn_blocking(move || store.stats(days)).await??;
+            let scope = server_scope(ctx)?;
+            let stats = tokio::task::spawn_blocking(move || store.stats(days, scope)).await??;
             report_block(
                 &stats.to_string(),
                 "(cut to fit a message; `faqbot stats` prints it all)",
@@ -311,8 +316,9 @@ pub async fn unanswered(
         None => NO_LOG.to_owned(),
         Some(log) => {
             let store = log.store().clone();
+            let scope = server_scope(ctx)?;
             let groups =
-                tokio::task::spawn_blocking(move || store.unanswered(days, limit)).await??;
+                tokio::task::spawn_blocking(move || store.unanswered(days, limit, scope)).await??;
             report_block(
                 &store::unanswered_text(&groups, days),
                 "(cut to fit a message; `faqbot unanswered` lists them all)",
@@ -321,6 +327,15 @@ pub async fn unanswered(
     };
     ctx.send(Rendered::text(&text).into_reply(true)).await?;
     Ok(())
+}
+
+/// The invoking server's questions only: staff of one clinic never see
+/// another's, whoever else has invited the bot.
+fn server_scope(ctx: Context<'_>) -> Result<store::Scope, Error> {
+    match ctx.guild_id() {
+        Some(guild) => Ok(store::Scope::Guild(guild.get())),
+        None => Err(UserError("This command works in a server only.".into()).into()),
+    }
 }
 
 const NO_LOG: &str =

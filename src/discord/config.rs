@@ -48,6 +48,52 @@ pub struct Config {
     pub api_base: Option<String>,
     /// The question log: `FAQBOT_DB`, `FAQBOT_RETENTION_DAYS`, `FAQBOT_STORE_TEXT`.
     pub store: crate::store::Settings,
+    /// Which gateway shards this process runs.
+    pub shards: Shards,
+    /// Where to keep the status file `faqbot health` reads, if anywhere.
+    pub health_file: Option<PathBuf>,
+}
+
+/// Discord's sharding: each shard carries a share of the servers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shards {
+    /// As many as Discord recommends, all in this process (the default).
+    Auto,
+    /// Shards `first..=last` of `total`; other processes run the rest.
+    Range { first: u32, last: u32, total: u32 },
+}
+
+impl Shards {
+    /// From `FAQBOT_SHARDS` (the total) and `FAQBOT_SHARD_RANGE` ("first-last",
+    /// zero-based and inclusive; every shard when unset).
+    fn parse(total: Option<String>, range: Option<String>) -> Result<Shards> {
+        let Some(total) = total else {
+            if range.is_some() {
+                bail!("FAQBOT_SHARD_RANGE needs FAQBOT_SHARDS, the total number of shards");
+            }
+            return Ok(Shards::Auto);
+        };
+        let total: u32 = match total.parse() {
+            Ok(n) if n > 0 => n,
+            _ => bail!("FAQBOT_SHARDS: \"{total}\" is not a number of shards (1 or more)"),
+        };
+        let (first, last) = match range {
+            None => (0, total - 1),
+            Some(range) => {
+                let parsed = range.split_once('-').and_then(|(a, b)| {
+                    Some((a.trim().parse::<u32>().ok()?, b.trim().parse::<u32>().ok()?))
+                });
+                match parsed {
+                    Some((a, b)) if a <= b && b < total => (a, b),
+                    _ => bail!(
+                        "FAQBOT_SHARD_RANGE: \"{range}\" is not first-last within 0-{} (shard ids start at 0)",
+                        total - 1
+                    ),
+                }
+            }
+        };
+        Ok(Shards::Range { first, last, total })
+    }
 }
 
 /// The settings a config file may hold: the same names as the environment.
@@ -62,6 +108,9 @@ pub const SETTINGS: &[&str] = &[
     "FAQBOT_DB",
     "FAQBOT_RETENTION_DAYS",
     "FAQBOT_STORE_TEXT",
+    "FAQBOT_SHARDS",
+    "FAQBOT_SHARD_RANGE",
+    "FAQBOT_HEALTH_FILE",
 ];
 
 /// The config file read when `FAQBOT_CONFIG` is not set, if it exists.
@@ -155,6 +204,8 @@ impl Config {
                 .transpose()?,
             api_base: var("DISCORD_API_BASE").map(|v| v.trim_end_matches('/').to_owned()),
             store: crate::store::Settings::from_vars(var)?,
+            shards: Shards::parse(var("FAQBOT_SHARDS"), var("FAQBOT_SHARD_RANGE"))?,
+            health_file: var("FAQBOT_HEALTH_FILE").map(PathBuf::from),
         })
     }
 }
@@ -261,6 +312,60 @@ mod tests {
             .to_string();
         assert!(e.contains("FAQBOT_CHANEL"), "{e}");
         assert!(parse_config("DISCORD_GUILD_ID = true").is_err());
+    }
+
+    /// Shard settings: automatic by default; a total alone runs every
+    /// shard; a range must fit the total; each mistake names its setting.
+    #[test]
+    fn shard_settings() {
+        let shards = |total: Option<&str>, range: Option<&str>| {
+            Shards::parse(total.map(Into::into), range.map(Into::into))
+        };
+        let ok = [
+            (None, None, Shards::Auto),
+            (
+                Some("4"),
+                None,
+                Shards::Range {
+                    first: 0,
+                    last: 3,
+                    total: 4,
+                },
+            ),
+            (
+                Some("4"),
+                Some("2-3"),
+                Shards::Range {
+                    first: 2,
+                    last: 3,
+                    total: 4,
+                },
+            ),
+            (
+                Some("2"),
+                Some(" 1 - 1 "),
+                Shards::Range {
+                    first: 1,
+                    last: 1,
+                    total: 2,
+                },
+            ),
+        ];
+        for (total, range, want) in ok {
+            assert_eq!(shards(total, range).unwrap(), want, "{total:?} {range:?}");
+        }
+        let bad = [
+            (None, Some("0-1"), "needs FAQBOT_SHARDS"),
+            (Some("0"), None, "FAQBOT_SHARDS"),
+            (Some("two"), None, "FAQBOT_SHARDS"),
+            (Some("2"), Some("1-2"), "within 0-1"),
+            (Some("4"), Some("3-2"), "FAQBOT_SHARD_RANGE"),
+            (Some("4"), Some("3"), "FAQBOT_SHARD_RANGE"),
+        ];
+        for (total, range, want) in bad {
+            let e = shards(total, range).unwrap_err().to_string();
+            assert!(e.contains(want), "{total:?} {range:?}: {e}");
+        }
     }
 
     /// DISCORD_TOKEN_FILE is read and trimmed.

@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
 use super::embeds::{self, Action, Rendered};
-use super::{Data, Error};
+use super::{retry, Data, Error};
 use crate::store::{self, Question, Record};
 use crate::{Reply, Strictness};
 
@@ -190,9 +190,11 @@ async fn on_message(
         debug!(channel = %msg.channel_id, "cooldown: not replying");
         return Ok(());
     }
-    msg.channel_id
-        .send_message(&ctx.http, rendered.into_message().reference_message(msg))
-        .await?;
+    let message = rendered.into_message().reference_message(msg);
+    retry::retrying("a message reply", retry::MESSAGE_BUDGET, || {
+        msg.channel_id.send_message(&ctx.http, message.clone())
+    })
+    .await?;
     if let Some(record) = record {
         data.record(Record::Question(record));
     }
@@ -214,10 +216,11 @@ pub async fn alert_staff(ctx: &serenity::Context, data: &Data, link: &str) {
         return;
     };
     let message = Rendered::text(&embeds::alert_text(link)).into_message();
-    if let Err(e) = ChannelId::new(channel)
-        .send_message(&ctx.http, message)
-        .await
-    {
+    let sent = retry::retrying("the staff alert", retry::MESSAGE_BUDGET, || {
+        ChannelId::new(channel).send_message(&ctx.http, message.clone())
+    })
+    .await;
+    if let Err(e) = sent {
         warn!("could not send the staff alert to channel {channel}: {e}");
     }
 }
@@ -240,12 +243,13 @@ async fn on_click(
     let rendered = match action {
         Action::Feedback { entry, helpful } => {
             info!(entry, helpful, "feedback");
-            data.record(Record::Vote {
+            data.record(Record::Vote(store::Vote {
                 time: store::now(),
+                guild: click.guild_id.map(|g| g.get()),
                 user: click.user.id.get(),
                 entry,
                 helpful,
-            });
+            }));
             Rendered::text("Thanks for the feedback.")
         }
         Action::Open(_) | Action::Pick => {
@@ -258,7 +262,10 @@ async fn on_click(
         }
     };
     let response = CreateInteractionResponse::Message(rendered.into_interaction(true));
-    click.create_response(&ctx.http, response).await?;
+    retry::retrying("a button reply", retry::INTERACTION_BUDGET, || {
+        click.create_response(&ctx.http, response.clone())
+    })
+    .await?;
     Ok(())
 }
 

@@ -7,11 +7,12 @@
 
 pub mod schema;
 
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::{SinkExt, StreamExt};
 use http_body_util::{BodyExt, Full};
@@ -46,6 +47,57 @@ pub struct Recorded {
     /// The path after `/api/v10`, without the query.
     pub path: String,
     pub body: Value,
+    /// The status the stand-in answered with.
+    pub status: u16,
+}
+
+impl Recorded {
+    pub fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// A failure the stand-in's REST answers a write (POST, PUT, PATCH,
+/// DELETE) with instead of doing it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Fault {
+    /// 500 Internal Server Error.
+    ServerError,
+    /// 429 Too Many Requests with `retry-after` in seconds (Discord sends fractions).
+    RateLimited { retry_after: f64 },
+}
+
+#[derive(Default)]
+struct Faults {
+    /// Answered to the next writes, one each.
+    queued: VecDeque<Fault>,
+    /// Every write fails with this until then.
+    outage: Option<(Instant, Fault)>,
+}
+
+impl Faults {
+    fn next(&mut self) -> Option<Fault> {
+        if let Some(f) = self.queued.pop_front() {
+            return Some(f);
+        }
+        match self.outage {
+            Some((until, f)) if Instant::now() < until => Some(f),
+            _ => None,
+        }
+    }
+}
+
+/// What the stand-in tells the bot at `GET /gateway/bot`.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// The recommended number of shards.
+    pub shards: u32,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { shards: 1 }
+    }
 }
 
 enum Outgoing {
@@ -56,13 +108,60 @@ enum Outgoing {
     Cut,
 }
 
+struct Connection {
+    id: usize,
+    /// The shard it identified as, if it has.
+    shard: Option<u64>,
+    tx: mpsc::UnboundedSender<Outgoing>,
+}
+
 #[derive(Default)]
 struct Gateway {
-    seq: u64,
-    current: Option<mpsc::UnboundedSender<Outgoing>>,
+    /// Each shard's session sequence number, as Discord keeps one per session.
+    seqs: std::collections::HashMap<u64, u64>,
+    /// The newest connection's id.
+    current: Option<usize>,
+    /// The open connections.
+    open: Vec<Connection>,
     connections: usize,
     identifies: Vec<Value>,
     resumes: usize,
+}
+
+impl Gateway {
+    /// The next sequence number on `shard`'s session.
+    fn next_seq(&mut self, shard: u64) -> u64 {
+        let seq = self.seqs.entry(shard).or_default();
+        *seq += 1;
+        *seq
+    }
+
+    fn connection(&self, id: usize) -> Option<&Connection> {
+        self.open.iter().find(|c| c.id == id)
+    }
+
+    /// Sends `payload` as the next dispatch on connection `id`.
+    fn send_dispatch(&mut self, id: usize, event: &str, data: Value) {
+        let shard = self
+            .connection(id)
+            .expect("the gateway connection is open")
+            .shard
+            .unwrap_or(0);
+        let seq = self.next_seq(shard);
+        let payload = json!({"op": 0, "s": seq, "t": event, "d": data}).to_string();
+        self.connection(id)
+            .unwrap()
+            .tx
+            .send(Outgoing::Text(payload))
+            .expect("the gateway connection is open");
+    }
+
+    /// Sends `outgoing` on the newest connection and forgets it as current.
+    fn take_current(&mut self, outgoing: Outgoing) {
+        if let Some(conn) = self.current.take().and_then(|id| self.connection(id)) {
+            let _ = conn.tx.send(outgoing);
+        }
+    }
 }
 
 #[derive(Default)]
@@ -70,7 +169,9 @@ struct State {
     requests: Mutex<Vec<Recorded>>,
     failures: Mutex<Vec<String>>,
     gateway: Mutex<Gateway>,
+    faults: Mutex<Faults>,
     ws_url: String,
+    shards: u32,
     next_id: Mutex<u64>,
 }
 
@@ -90,6 +191,10 @@ pub struct FakeDiscord {
 
 impl FakeDiscord {
     pub async fn start() -> FakeDiscord {
+        FakeDiscord::start_with(Options::default()).await
+    }
+
+    pub async fn start_with(options: Options) -> FakeDiscord {
         let http = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind the REST port");
@@ -100,6 +205,7 @@ impl FakeDiscord {
         let ws_addr: SocketAddr = ws.local_addr().unwrap();
         let state = Arc::new(State {
             ws_url: format!("ws://{ws_addr}"),
+            shards: options.shards,
             ..State::default()
         });
 
@@ -138,6 +244,17 @@ impl FakeDiscord {
         requests
             .iter()
             .filter(|r| r.method == method && r.path == path)
+            .count()
+    }
+
+    /// How many requests so far satisfy `pred` (without copying them all).
+    pub fn count_where(&self, pred: impl Fn(&Recorded) -> bool) -> usize {
+        self.state
+            .requests
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|r| pred(r))
             .count()
     }
 
@@ -191,30 +308,64 @@ impl FakeDiscord {
     /// Sends a dispatch event on the current gateway connection.
     pub fn dispatch(&self, event: &str, data: Value) {
         let mut g = self.state.gateway.lock().unwrap();
-        g.seq += 1;
-        let payload = json!({"op": 0, "s": g.seq, "t": event, "d": data}).to_string();
-        let conn = g
-            .current
-            .as_ref()
-            .expect("the bot is connected to the gateway");
-        conn.send(Outgoing::Text(payload))
-            .expect("the gateway connection is open");
+        let id = g.current.expect("the bot is connected to the gateway");
+        g.send_dispatch(id, event, data);
+    }
+
+    /// Sends a dispatch event on the connection that identified as `shard`.
+    pub fn dispatch_to_shard(&self, shard: u64, event: &str, data: Value) {
+        let mut g = self.state.gateway.lock().unwrap();
+        let id = g
+            .open
+            .iter()
+            .find(|c| c.shard == Some(shard))
+            .unwrap_or_else(|| panic!("no connection identified as shard {shard}"))
+            .id;
+        g.send_dispatch(id, event, data);
     }
 
     /// Closes the current gateway connection the way Discord drops a session.
     pub fn drop_connection(&self) {
-        let mut g = self.state.gateway.lock().unwrap();
-        if let Some(conn) = g.current.take() {
-            let _ = conn.send(Outgoing::Close(4000));
+        self.close_connection(4000);
+    }
+
+    /// Closes the current gateway connection with `code` (4000 unknown error
+    /// may be resumed; 4009 session timed out may not; 4004 authentication
+    /// failed is fatal).
+    pub fn close_connection(&self, code: u16) {
+        self.state
+            .gateway
+            .lock()
+            .unwrap()
+            .take_current(Outgoing::Close(code));
+    }
+
+    /// Sends op 9 Invalid Session on the current connection.
+    pub fn invalid_session(&self, resumable: bool) {
+        let g = self.state.gateway.lock().unwrap();
+        if let Some(conn) = g.current.and_then(|id| g.connection(id)) {
+            let payload = json!({"op": 9, "d": resumable}).to_string();
+            let _ = conn.tx.send(Outgoing::Text(payload));
         }
+    }
+
+    /// Answers the next writes with these faults, one each.
+    pub fn fail_next(&self, faults: &[Fault]) {
+        self.state.faults.lock().unwrap().queued.extend(faults);
+    }
+
+    /// Answers every write with `fault` for `how_long` from now.
+    pub fn outage(&self, how_long: Duration, fault: Fault) {
+        self.state.faults.lock().unwrap().outage = Some((Instant::now() + how_long, fault));
     }
 
     /// Cuts the current gateway connection with no closing handshake.
     pub fn cut_connection(&self) {
-        let mut g = self.state.gateway.lock().unwrap();
-        if let Some(conn) = g.current.take() {
-            let _ = conn.send(Outgoing::Cut);
-        }
+        self.state
+            .gateway
+            .lock()
+            .unwrap()
+            .take_current(Outgoing::Cut);
     }
 
     /// Waits until the bot has identified and registered its commands: it is ready for events.
@@ -293,18 +444,51 @@ async fn rest(
         .map(|b| b.to_bytes())
         .unwrap_or_default();
     let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let fault = if method == Method::GET {
+        None
+    } else {
+        state.faults.lock().unwrap().next()
+    };
+    let response = match fault {
+        Some(fault) => faulted(fault),
+        None => route(&state, &method, &path, &body),
+    };
     state.requests.lock().unwrap().push(Recorded {
         method: method.to_string(),
-        path: path.clone(),
-        body: body.clone(),
+        path,
+        body,
+        status: response.status().as_u16(),
     });
+    Ok(response)
+}
 
+/// Discord's answers for a server error and a rate limit.
+fn faulted(fault: Fault) -> Response<Full<Bytes>> {
+    match fault {
+        Fault::ServerError => reply(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Some(json!({"message": "500: Internal Server Error", "code": 0})),
+        ),
+        Fault::RateLimited { retry_after } => {
+            let body = json!({"message": "You are being rate limited.", "retry_after": retry_after, "global": false});
+            Response::builder()
+                .status(StatusCode::TOO_MANY_REQUESTS)
+                .header("content-type", "application/json")
+                .header("retry-after", retry_after.ceil().to_string())
+                .header("x-ratelimit-scope", "user")
+                .body(Full::new(Bytes::from(body.to_string())))
+                .unwrap()
+        }
+    }
+}
+
+fn route(state: &State, method: &Method, path: &str, body: &Value) -> Response<Full<Bytes>> {
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let response = match (&method, segments.as_slice()) {
+    match (method, segments.as_slice()) {
         (&Method::GET, ["gateway"] | ["gateway", "bot"]) => reply(
             StatusCode::OK,
             Some(json!({
-                "url": state.ws_url, "shards": 1,
+                "url": state.ws_url, "shards": state.shards,
                 "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
             })),
         ),
@@ -371,8 +555,7 @@ async fn rest(
                 Some(json!({"message": "404: Not Found", "code": 0})),
             )
         }
-    };
-    Ok(response)
+    }
 }
 
 async fn gateway(state: Arc<State>, stream: tokio::net::TcpStream) {
@@ -381,13 +564,30 @@ async fn gateway(state: Arc<State>, stream: tokio::net::TcpStream) {
     let Ok(ws) = tokio_tungstenite::accept_async(stream).await else {
         return;
     };
-    let (mut write, mut read) = ws.split();
     let (tx, mut rx) = mpsc::unbounded_channel();
-    {
+    let id = {
         let mut g = state.gateway.lock().unwrap();
-        g.current = Some(tx);
         g.connections += 1;
-    }
+        let id = g.connections;
+        g.current = Some(id);
+        g.open.push(Connection {
+            id,
+            shard: None,
+            tx,
+        });
+        id
+    };
+    serve_gateway(&state, id, ws, &mut rx).await;
+    state.gateway.lock().unwrap().open.retain(|c| c.id != id);
+}
+
+async fn serve_gateway(
+    state: &State,
+    id: usize,
+    ws: tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>,
+    rx: &mut mpsc::UnboundedReceiver<Outgoing>,
+) {
+    let (mut write, mut read) = ws.split();
     let hello = json!({"op": 10, "d": {"heartbeat_interval": 41250}}).to_string();
     if write.send(Message::Text(hello)).await.is_err() {
         return;
@@ -408,22 +608,40 @@ async fn gateway(state: Arc<State>, stream: tokio::net::TcpStream) {
                         Some(1) => Some(json!({"op": 11})),
                         Some(2) => {
                             g.identifies.push(payload["d"].clone());
-                            g.seq += 1;
                             let n = g.identifies.len();
-                            Some(json!({"op": 0, "s": g.seq, "t": "READY", "d": {
+                            let shard = payload["d"]["shard"].clone();
+                            let shard = if shard.is_array() { shard } else { json!([0, 1]) };
+                            let number = shard[0].as_u64().unwrap_or(0);
+                            if let Some(conn) = g.open.iter_mut().find(|c| c.id == id) {
+                                conn.shard = Some(number);
+                            }
+                            // A new session starts counting again.
+                            g.seqs.insert(number, 1);
+                            Some(json!({"op": 0, "s": 1, "t": "READY", "d": {
                                 "v": 10,
                                 "user": user(BOT_ID, "faqbot", true),
                                 "guilds": [{"id": GUILD_ID.to_string(), "unavailable": true}],
                                 "session_id": format!("session-{n}"),
                                 "resume_gateway_url": state.ws_url,
-                                "shard": [0, 1],
+                                "shard": shard,
                                 "application": {"id": APP_ID.to_string(), "flags": 0}
                             }}))
                         }
                         Some(6) => {
                             g.resumes += 1;
-                            g.seq += 1;
-                            Some(json!({"op": 0, "s": g.seq, "t": "RESUMED", "d": {}}))
+                            // The session named "session-N" is the Nth identify's.
+                            let number = payload["d"]["session_id"]
+                                .as_str()
+                                .and_then(|s| s.strip_prefix("session-"))
+                                .and_then(|n| n.parse::<usize>().ok())
+                                .and_then(|n| g.identifies.get(n.checked_sub(1)?))
+                                .and_then(|d| d["shard"][0].as_u64())
+                                .unwrap_or(0);
+                            if let Some(conn) = g.open.iter_mut().find(|c| c.id == id) {
+                                conn.shard = Some(number);
+                            }
+                            let seq = g.next_seq(number);
+                            Some(json!({"op": 0, "s": seq, "t": "RESUMED", "d": {}}))
                         }
                         _ => None,
                     }
@@ -459,6 +677,39 @@ pub struct Bot {
 impl Bot {
     /// Starts `faqbot run` against the stand-in with the FAQ at `faq` and extra settings.
     pub fn spawn(fake: &FakeDiscord, faq: &Path, env: &[(&str, String)]) -> Bot {
+        let mut cmd = Bot::command(fake, faq, env);
+        Bot {
+            child: cmd.spawn().expect("start the faqbot binary"),
+        }
+    }
+
+    /// As [`Bot::spawn`], with the bot's log (stderr) written to `log`.
+    pub fn spawn_logged(fake: &FakeDiscord, faq: &Path, env: &[(&str, String)], log: &Path) -> Bot {
+        let mut cmd = Bot::command(fake, faq, env);
+        cmd.stderr(std::fs::File::create(log).expect("create the bot's log file"));
+        Bot {
+            child: cmd.spawn().expect("start the faqbot binary"),
+        }
+    }
+
+    /// The bot's resident memory now, in KiB (Linux), or `None` if unknown.
+    pub fn rss_kib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()?)).ok()?;
+        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+
+    /// Sends SIGTERM, as a service manager or `docker stop` does.
+    pub fn terminate(&self) {
+        let pid = self.child.id().expect("the bot is running");
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -TERM {pid}");
+    }
+
+    fn command(fake: &FakeDiscord, faq: &Path, env: &[(&str, String)]) -> tokio::process::Command {
         let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_faqbot"));
         cmd.arg("--faq").arg(faq).arg("run");
         for var in [
@@ -471,6 +722,9 @@ impl Bot {
             "FAQBOT_DB",
             "FAQBOT_RETENTION_DAYS",
             "FAQBOT_STORE_TEXT",
+            "FAQBOT_SHARDS",
+            "FAQBOT_SHARD_RANGE",
+            "FAQBOT_HEALTH_FILE",
         ] {
             cmd.env_remove(var);
         }
@@ -483,10 +737,125 @@ impl Bot {
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
             .kill_on_drop(true);
-        Bot {
-            child: cmd.spawn().expect("start the faqbot binary"),
+        cmd
+    }
+}
+
+/// Starts a stand-in and the bot, and waits until the bot is ready.
+pub async fn start(faq: &std::path::Path, env: &[(&str, String)]) -> (FakeDiscord, Bot, Recorded) {
+    let fake = FakeDiscord::start().await;
+    let mut bot = Bot::spawn(&fake, faq, env);
+    let commands = tokio::select! {
+        commands = fake.wait_ready() => commands,
+        status = bot.child.wait() => panic!("the bot exited ({status:?}) before it was ready; its stderr is above"),
+    };
+    (fake, bot, commands)
+}
+
+pub fn shipped_faq() -> std::path::PathBuf {
+    concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml").into()
+}
+
+/// The entry the engine answers `question` with; fails if it would not answer.
+pub fn expected_entry(question: &str) -> faqbot::faq::Entry {
+    let engine = engine();
+    match engine.answer(question) {
+        faqbot::Reply::Answer { entry, .. } => entry.clone(),
+        other => panic!(
+            "precondition: the engine no longer answers {question:?} (it says {})",
+            other.verdict()
+        ),
+    }
+}
+
+/// Sends a slash command and returns the recorded response request.
+pub async fn slash(
+    fake: &FakeDiscord,
+    id: u64,
+    name: &str,
+    options: Value,
+    member: Value,
+) -> Recorded {
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        interaction(id, 2, command(name, options), member),
+    );
+    let path = format!("/interactions/{id}/token-{id}/callback");
+    let r = fake
+        .wait_request(&format!("the response to /{name} ({id})"), 0, |r| {
+            r.method == "POST" && r.path == path
+        })
+        .await;
+    schema::assert_valid(&r.method, &r.path, &r.body);
+    r
+}
+
+/// Events in one burst: interactions from many members, and mentions from
+/// many members spread over a few channels.
+pub const BURST_INTERACTIONS: u64 = 2500;
+pub const BURST_MESSAGES: u64 = 2500;
+pub const BURST_CHANNELS: u64 = 5;
+/// Messages that read as a complication, among the mentions: never held back.
+pub const BURST_URGENT: u64 = 10;
+/// The channel cooldown (see src/discord/events.rs): replies per channel per minute.
+pub const CHANNEL_BURST: usize = 4;
+/// Dispatches one burst of 5,000 events, numbered from `base`, and waits
+/// until every interaction is answered.
+pub async fn burst(fake: &FakeDiscord, base: u64) {
+    let questions = [
+        "how many sesions do i need",
+        "does microneedling hurt",
+        "how long is the downtime",
+        "qwzx blorf vindaloo",
+    ];
+    for i in 0..BURST_INTERACTIONS.max(BURST_MESSAGES) {
+        let q = questions[(i % questions.len() as u64) as usize];
+        if i < BURST_INTERACTIONS {
+            let id = base + i;
+            let options = json!([{"name": "question", "type": 3, "value": q}]);
+            fake.dispatch(
+                "INTERACTION_CREATE",
+                interaction(
+                    id,
+                    2,
+                    command("faq", options),
+                    member(base + 1_000_000 + i, "0", &[]),
+                ),
+            );
+        }
+        if i < BURST_MESSAGES {
+            let channel = CHANNEL_ID + 1000 + i % BURST_CHANNELS;
+            let content = if i < BURST_URGENT {
+                format!("<@{BOT_ID}> I had microneedling 3 days ago and now I have a fever and pus")
+            } else {
+                format!("<@{BOT_ID}> {q}")
+            };
+            fake.dispatch(
+                "MESSAGE_CREATE",
+                message_from(
+                    base + 2_000_000 + i,
+                    base + 3_000_000 + i,
+                    channel,
+                    &content,
+                    true,
+                    false,
+                ),
+            );
         }
     }
+    wait_for("every interaction of the burst to be answered", || {
+        let answered = fake.count_where(|r| {
+            r.ok()
+                && r.path.ends_with("/callback")
+                && r.path
+                    .split('/')
+                    .nth(2)
+                    .and_then(|id| id.parse::<u64>().ok())
+                    .is_some_and(|id| id >= base && id < base + BURST_INTERACTIONS)
+        });
+        (answered == BURST_INTERACTIONS as usize).then_some(())
+    })
+    .await;
 }
 
 /// A temporary copy of the shipped FAQ, so a test can change it.
@@ -538,8 +907,27 @@ pub fn command(name: &str, options: Value) -> Value {
     json!({"id": "910000000000009999", "name": name, "type": 1, "guild_id": GUILD_ID.to_string(), "options": options})
 }
 
-/// A MESSAGE_CREATE payload from a member.
+/// A MESSAGE_CREATE payload from [`MEMBER_ID`].
 pub fn member_message(
+    id: u64,
+    channel: u64,
+    content: &str,
+    mentions_bot: bool,
+    mention_everyone: bool,
+) -> Value {
+    message_from(
+        MEMBER_ID,
+        id,
+        channel,
+        content,
+        mentions_bot,
+        mention_everyone,
+    )
+}
+
+/// A MESSAGE_CREATE payload from member `author`.
+pub fn message_from(
+    author: u64,
     id: u64,
     channel: u64,
     content: &str,
@@ -553,7 +941,7 @@ pub fn member_message(
     };
     json!({
         "id": id.to_string(), "channel_id": channel.to_string(), "guild_id": GUILD_ID.to_string(),
-        "author": user(MEMBER_ID, "member", false),
+        "author": user(author, "member", false),
         "member": {"roles": [], "joined_at": "2025-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0},
         "content": content, "timestamp": "2026-01-01T00:00:00.000000+00:00", "edited_timestamp": null,
         "tts": false, "mention_everyone": mention_everyone, "mentions": mentions, "mention_roles": [],
