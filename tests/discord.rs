@@ -784,6 +784,15 @@ async fn slash_questions_are_logged() {
         "{text}"
     );
     assert!(text.contains(&entry.id), "{text}");
+    // The vote and the questions carry their server: a report for this
+    // server has them all, one for another server has none.
+    let here = report(&["stats", "--guild", &GUILD_ID.to_string()], &db);
+    assert!(here.contains(&format!("in server {GUILD_ID}: 2")), "{here}");
+    assert!(here.contains("Feedback (helpful / not helpful):"), "{here}");
+    assert!(here.contains("Asked by /faq: 2, by mention: 0"), "{here}");
+    let elsewhere = report(&["stats", "--guild", "1"], &db);
+    assert!(elsewhere.contains("in server 1: 0"), "{elsewhere}");
+    assert!(!elsewhere.contains("Feedback"), "{elsewhere}");
     let text = report(&["unanswered"], &db);
     assert!(text.contains(NONSENSE_QUESTION), "{text}");
     assert!(
