@@ -116,6 +116,22 @@ enum Command {
     },
 }
 
+/// Writes to standard output, returning the error instead of panicking as
+/// `print!` does: `faqbot ask … | head` closes the pipe early, and that is
+/// not a crash.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        std::io::stdout().lock().write_fmt(format_args!($($arg)*))
+    };
+}
+
+/// [`out!`] with a newline.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    };
+}
+
 fn scope(guild: Option<u64>) -> store::Scope {
     guild.map_or(store::Scope::All, store::Scope::Guild)
 }
@@ -141,14 +157,14 @@ fn load(path: &Path) -> Result<Engine> {
 
 fn ask(engine: &Engine, question: &str, json: bool, explain: bool) -> Result<()> {
     if explain {
-        println!("{}", engine.explain_text(question));
+        outln!("{}", engine.explain_text(question))?;
         return Ok(());
     }
     let reply = engine.answer(question);
     if json {
-        println!("{}", serde_json::to_string(&reply.to_json())?);
+        outln!("{}", serde_json::to_string(&reply.to_json())?)?;
     } else {
-        println!("{}", render_text(engine.faq(), &reply));
+        outln!("{}", render_text(engine.faq(), &reply))?;
     }
     Ok(())
 }
@@ -213,13 +229,13 @@ fn check(path: &Path, strict: bool, no_required: bool) -> Result<bool> {
         .count();
     let warnings = findings.len() - errors;
     let faq = engine.faq();
-    println!(
+    outln!(
         "{}: {} entries, {} sources, {} red flags; {errors} error(s), {warnings} warning(s)",
         path.display(),
         faq.entries.len(),
         faq.sources.len(),
         faq.red_flags.len()
-    );
+    )?;
     Ok(errors == 0 && (!strict || warnings == 0))
 }
 
@@ -244,20 +260,20 @@ fn run_eval(
             } else {
                 "MISS"
             };
-            println!(
+            outln!(
                 "{mark} {:.3} {:+.3} {:<26} {:<26} {:?}",
                 reply.score(),
                 e.ranking.margin(),
                 case.expect,
                 reply.verdict(),
                 case.question
-            );
+            )?;
         }
     }
     if json {
-        println!("{}", serde_json::to_string(&report)?);
+        outln!("{}", serde_json::to_string(&report)?)?;
     } else {
-        print!("{}", report.to_text());
+        out!("{}", report.to_text())?;
     }
     let mut ok = true;
     if let Some(min) = min_accuracy {
@@ -314,7 +330,7 @@ fn dispatch(cli: Cli) -> Result<bool> {
         }
         Command::Stats { days, db, guild } => {
             let stats = Store::open_existing(&db)?.stats(days, scope(guild))?;
-            print!("{stats}");
+            out!("{stats}")?;
             Ok(true)
         }
         Command::Unanswered {
@@ -324,17 +340,17 @@ fn dispatch(cli: Cli) -> Result<bool> {
             guild,
         } => {
             let groups = Store::open_existing(&db)?.unanswered(days, limit, scope(guild))?;
-            print!("{}", store::unanswered_text(&groups, days));
+            out!("{}", store::unanswered_text(&groups, days))?;
             Ok(true)
         }
         Command::Health { file } => {
             match faqbot::discord::health::check_file(&file, store::now()) {
                 Ok(message) => {
-                    println!("{message}");
+                    outln!("{message}")?;
                     Ok(true)
                 }
                 Err(message) => {
-                    println!("{message}");
+                    outln!("{message}")?;
                     Ok(false)
                 }
             }
@@ -355,6 +371,15 @@ fn main() -> ExitCode {
     match dispatch(cli) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
+        // Whoever read the output stopped reading (`| head`): nothing to report.
+        Err(e)
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) =>
+        {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE

@@ -240,3 +240,26 @@ fn reports_need_an_existing_log() {
         stdout(&o)
     );
 }
+
+/// A reader that stops early (`faqbot eval … | head -1`) is not a crash:
+/// no panic, and the exit status says nothing went wrong.
+#[test]
+fn closed_output_pipe_is_not_a_crash() {
+    use std::io::{BufRead, BufReader};
+    let cases = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/own-cases.toml");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_faqbot"))
+        .args(["--faq", FAQ, "eval", cases, "--verbose"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("faqbot runs");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(!first.is_empty(), "one line was printed");
+    // The pipe's read end is closed here, with most of the report unwritten.
+    let o = child.wait_with_output().unwrap();
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    assert!(o.status.success(), "{:?}: {}", o.status, stderr(&o));
+}
