@@ -15,7 +15,7 @@
 #              next run (FAQBOT_CC_REBUILD_BASES=1 rebuilds them).
 #   3. build:  builds the Dockerfile, unchanged, with `buildah bud`
 #              (layer cache on, so a second run reuses the dependency layer).
-#   4. checks: runs `faqbot --version`, `faqbot check` and `faqbot ask` inside
+#   4. checks: runs `faqbot --version`, `faqbot check`, `faqbot ask` and `faqbot health` inside
 #              the image and checks their output, the non-root user, the /data
 #              volume and the image config (ENTRYPOINT, CMD, HEALTHCHECK, ...).
 #
@@ -396,6 +396,19 @@ echo "ok: faqbot ask '$ANSWERABLE': $json, with sources"
 json=$(in_image faqbot ask --json "$UNANSWERABLE") || fail "faqbot ask --json failed"
 [[ $(jq -r .kind <<<"$json") == no_match ]] || fail "'$UNANSWERABLE' should get no match: $json"
 echo "ok: faqbot ask '$UNANSWERABLE': no_match"
+
+# The HEALTHCHECK command: unhealthy with no bot running; healthy given the
+# status file a connected bot writes (FAQBOT_HEALTH_FILE from the image's ENV).
+if out=$(in_image faqbot health); then
+    fail "faqbot health says healthy with no bot running: $out"
+fi
+[[ $out == "not healthy"* ]] || fail "faqbot health: unexpected output: $out"
+echo "ok: faqbot health with no bot: $out"
+# The single quotes are meant: the status is written inside the container.
+# shellcheck disable=SC2016
+out=$(in_image sh -c 'printf "{\"time\":%s,\"shards\":1,\"connected\":1,\"pid\":1}" "$(date +%s)" > "$FAQBOT_HEALTH_FILE" && faqbot health') ||
+    fail "faqbot health with a fresh, connected status file: $out"
+echo "ok: faqbot health with a connected status: $out"
 record_phase checks "$t"
 
 # --------------------------------------------------------------- summary --
