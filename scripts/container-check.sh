@@ -165,6 +165,8 @@ if image_exists "$DEBIAN_IMAGE"; then
     echo "$DEBIAN_IMAGE: cached"
 else
     rootfs=$(mktemp -d /var/tmp/faqbot-cc-rootfs.XXXXXX)
+    # Everything below writes under "$rootfs"/: never let that mean the host's /.
+    [[ $rootfs == /var/tmp/faqbot-cc-rootfs.* && -d $rootfs ]] || fail "bad rootfs path '$rootfs'"
     TMPDIRS+=("$rootfs")
     echo "debootstrap --variant=minbase $SUITE (about 1-2 min)"
     debootstrap --variant=minbase "$SUITE" "$rootfs" "$MIRROR" >"$rootfs.log" 2>&1 ||
