@@ -712,20 +712,11 @@ impl Bot {
     fn command(fake: &FakeDiscord, faq: &Path, env: &[(&str, String)]) -> tokio::process::Command {
         let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_faqbot"));
         cmd.arg("--faq").arg(faq).arg("run");
-        for var in [
-            "DISCORD_TOKEN_FILE",
-            "DISCORD_GUILD_ID",
-            "FAQBOT_CHANNELS",
-            "FAQBOT_STAFF_ROLES",
-            "FAQBOT_ALERT_CHANNEL",
-            "FAQBOT_FAQ",
-            "FAQBOT_DB",
-            "FAQBOT_RETENTION_DAYS",
-            "FAQBOT_STORE_TEXT",
-            "FAQBOT_SHARDS",
-            "FAQBOT_SHARD_RANGE",
-            "FAQBOT_HEALTH_FILE",
-        ] {
+        // Every setting the bot reads, so none leaks in from the developer's shell.
+        for var in faqbot::discord::config::SETTINGS
+            .iter()
+            .chain(&["FAQBOT_FAQ", "FAQBOT_CONFIG"])
+        {
             cmd.env_remove(var);
         }
         cmd.env("DISCORD_TOKEN", "fake")
