@@ -2,11 +2,15 @@
 //! FAQ load; it is immutable, so the bot shares it between tasks and swaps
 //! in a new one on reload.
 
+use std::sync::Arc;
+
+use crate::embed::{EmbedError, VectorCache};
 use crate::faq::{Faq, FaqErrors};
-use crate::matcher::{Index, Ranking, EXPLAIN_CANDIDATES};
+use crate::matcher::semantic::{Nearest, SemanticIndex, SemanticModel};
+use crate::matcher::{fusion, Index, Ranking, EXPLAIN_CANDIDATES};
 use crate::reply::{NoMatchReason, Reply, SUGGESTIONS};
 use crate::text;
-use crate::triage::{Flag, Triage};
+use crate::triage::{Caution, Context, Flag, Triage, Verdict};
 
 /// How sure the bot must be: a member who asked the bot directly gets an
 /// answer at the normal threshold; a message in an opened channel, which
@@ -22,8 +26,35 @@ pub enum Strictness {
 #[derive(Debug, Clone)]
 pub struct Explanation {
     pub normalised: String,
+    /// Triage's verdict, the semantic backstop included.
+    pub triage: Verdict,
+    /// The urgent red flag, if triage found one.
     pub flag: Option<Flag>,
     pub ranking: Ranking,
+    /// Each entry's semantic score (empty without an encoder).
+    pub semantic: Vec<Nearest>,
+    /// Lexical and semantic scores of the best entries, fused, best first.
+    pub fused: Vec<Fused>,
+}
+
+pub use crate::matcher::fusion::Decision;
+
+/// One entry's two signals for a question and the confidence they give.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fused {
+    pub entry: usize,
+    pub lexical: f64,
+    pub semantic: Option<f32>,
+    pub confidence: f64,
+}
+
+/// The encoder and this FAQ's phrasing vectors.
+#[derive(Debug, Clone)]
+struct Semantic {
+    model: Arc<SemanticModel>,
+    index: SemanticIndex,
+    /// Each red flag's example vectors, for the triage backstop.
+    examples: Vec<(usize, Vec<f32>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -31,14 +62,66 @@ pub struct Engine {
     faq: Faq,
     index: Index,
     triage: Triage,
+    semantic: Option<Semantic>,
 }
 
 impl Engine {
-    /// Builds the index and triage rules for a checked FAQ.
+    /// Builds the lexical index and triage rules for a checked FAQ, with no
+    /// encoder: for tests of the lexical layer and for comparison.
     pub fn new(faq: Faq) -> Engine {
         let index = Index::new(&faq);
-        let triage = Triage::new(&faq, index.analyzer());
-        Engine { faq, index, triage }
+        let triage = Triage::new(&faq);
+        Engine {
+            faq,
+            index,
+            triage,
+            semantic: None,
+        }
+    }
+
+    /// Builds the full engine: lexical index, triage, and every phrasing
+    /// embedded (those in `cache` are reused, new ones added to it).
+    pub fn with_model(
+        faq: Faq,
+        model: Arc<SemanticModel>,
+        cache: &mut VectorCache,
+    ) -> Result<Engine, EmbedError> {
+        let index = SemanticIndex::build(&faq, &model, cache)?;
+        let owners: Vec<(usize, String)> = faq
+            .red_flags
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| r.examples.iter().map(move |x| (i, text::normalise(x))))
+            .collect();
+        let texts: Vec<&str> = owners.iter().map(|(_, t)| t.as_str()).collect();
+        let mut example_cache = VectorCache::new(model.encoder.id());
+        let vectors = example_cache.vectors_for(&model.encoder, &texts)?;
+        let examples = owners.into_iter().map(|(i, _)| i).zip(vectors).collect();
+        let mut engine = Engine::new(faq);
+        engine.semantic = Some(Semantic {
+            model,
+            index,
+            examples,
+        });
+        Ok(engine)
+    }
+
+    /// The encoder's name and this FAQ's calibration, if there is an encoder.
+    pub fn semantic_info(&self) -> Option<(&str, crate::matcher::semantic::Calibration, usize)> {
+        self.semantic.as_ref().map(|s| {
+            (
+                s.model.encoder.name(),
+                s.index.calibration,
+                s.index.phrasings(),
+            )
+        })
+    }
+
+    /// The phrasing vectors as a cache for the next load of a changed FAQ.
+    pub fn vector_cache(&self) -> Option<VectorCache> {
+        self.semantic
+            .as_ref()
+            .map(|s| s.index.cache(s.model.encoder.id()))
     }
 
     /// Parses, validates and indexes an FAQ file's text.
@@ -58,7 +141,13 @@ impl Engine {
         let entry = faq.entries.iter_mut().find(|e| e.id == entry_id)?;
         entry.alternates.push(text.to_owned());
         entry.alternate_lines.push(entry.line);
-        Some(Engine::new(faq))
+        match &self.semantic {
+            None => Some(Engine::new(faq)),
+            Some(s) => {
+                let mut cache = s.index.cache(s.model.encoder.id());
+                Engine::with_model(faq, s.model.clone(), &mut cache).ok()
+            }
+        }
     }
 
     pub fn index(&self) -> &Index {
@@ -80,7 +169,11 @@ impl Engine {
     pub fn explain(&self, question: &str) -> Explanation {
         let normalised = text::normalise(question);
         let q = self.index.question(&normalised);
-        let flag = self.triage.check_words(&q.words, &q.canonical);
+        let mut triage = self.triage.check(question);
+        let flag = match &triage {
+            Verdict::Urgent(f) => Some(f.clone()),
+            _ => None,
+        };
         let ranking = match flag {
             Some(_) => Ranking {
                 candidates: Vec::new(),
@@ -91,11 +184,92 @@ impl Engine {
             },
             None => self.index.rank_question(&q),
         };
+        let mut semantic = Vec::new();
+        if let (Some(s), None) = (&self.semantic, &flag) {
+            if let Ok(v) = s.model.encoder.embed(&normalised) {
+                semantic = s.index.scores(&v);
+                if triage == Verdict::Normal {
+                    triage = self.backstop(s, &v, &semantic);
+                }
+            }
+        }
+        let fused = self.fuse(&q, &ranking, &semantic);
         Explanation {
             normalised,
+            triage,
             flag,
             ranking,
+            semantic,
+            fused,
         }
+    }
+
+    /// The semantic backstop for triage: a message with no lexicon term
+    /// that is close to a red flag's examples, and closer to them than to
+    /// anything the FAQ answers, gets the caution tier. It never makes a
+    /// message urgent on its own: when the two signals disagree, the member
+    /// gets the answer and the warning signs, not silence and not alarm.
+    fn backstop(&self, s: &Semantic, v: &[f32], semantic: &[Nearest]) -> Verdict {
+        let t = &self.faq.triage;
+        let best_faq = semantic
+            .iter()
+            .map(|n| n.cosine)
+            .fold(f32::NEG_INFINITY, f32::max);
+        let best = s
+            .examples
+            .iter()
+            .map(|(i, x)| (*i, crate::embed::cosine(v, x)))
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        match best {
+            Some((i, c))
+                if f64::from(c) >= t.semantic_min
+                    && f64::from(c - best_faq) >= t.semantic_margin =>
+            {
+                Verdict::Caution(Caution {
+                    red_flag: Some(i),
+                    matched: vec![format!("cosine {c:.2}")],
+                    context: Context::Semantic,
+                })
+            }
+            _ => Verdict::Normal,
+        }
+    }
+
+    /// The candidates from both signals with their fused confidence.
+    fn fuse(
+        &self,
+        q: &crate::matcher::Question<'_>,
+        ranking: &Ranking,
+        semantic: &[Nearest],
+    ) -> Vec<Fused> {
+        let mut entries: Vec<usize> = ranking.candidates.iter().map(|c| c.entry).collect();
+        let mut by_cosine: Vec<usize> = (0..semantic.len()).collect();
+        by_cosine.sort_by(|&a, &b| {
+            fusion::semantic_score(&semantic[b]).total_cmp(&fusion::semantic_score(&semantic[a]))
+        });
+        for e in by_cosine.into_iter().take(EXPLAIN_CANDIDATES) {
+            if !entries.contains(&e) {
+                entries.push(e);
+            }
+        }
+        let lexical = self.index.scores_for(q, &entries);
+        let mut fused: Vec<Fused> = entries
+            .iter()
+            .zip(lexical)
+            .map(|(&entry, lexical)| {
+                let nearest = semantic.get(entry);
+                let confidence = fusion::confidence(lexical, nearest.map(fusion::semantic_score));
+                let semantic = nearest.map(|n| n.cosine);
+                Fused {
+                    entry,
+                    lexical,
+                    semantic,
+                    confidence,
+                }
+            })
+            .collect();
+        fused.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.entry.cmp(&b.entry)));
+        fused
     }
 
     /// Turns an explanation into the reply.
@@ -106,22 +280,44 @@ impl Engine {
                 matched: flag.matched.clone(),
             };
         }
+        let caution = match &e.triage {
+            Verdict::Caution(c) => Some(c.clone()),
+            _ => None,
+        };
+        let decision = match &self.semantic {
+            Some(s) => self.fused_decision(s, e, strictness),
+            None => self.lexical_decision(e, strictness),
+        };
+        match decision {
+            Decision::Answer { entry, score, margin } => Reply::Answer {
+                entry: &self.faq.entries[entry],
+                score,
+                margin,
+                caution,
+            },
+            Decision::NoMatch { score, reason } => Reply::NoMatch {
+                suggestions: e
+                    .fused
+                    .iter()
+                    .take(SUGGESTIONS)
+                    .map(|c| &self.faq.entries[c.entry])
+                    .collect(),
+                score,
+                reason,
+                caution,
+            },
+        }
+    }
+
+    /// The lexical matcher's own decision (for comparison and `--explain`).
+    pub fn lexical_decision(&self, e: &Explanation, strictness: Strictness) -> Decision {
         let settings = &self.faq.matching;
         let min_score = match strictness {
             Strictness::Asked => settings.min_score,
             Strictness::Overheard => settings.channel_min_score.max(settings.min_score),
         };
-        let suggestions = || {
-            e.ranking
-                .candidates
-                .iter()
-                .take(SUGGESTIONS)
-                .map(|c| &self.faq.entries[c.entry])
-                .collect()
-        };
         let Some(best) = e.ranking.best() else {
-            return Reply::NoMatch {
-                suggestions: Vec::new(),
+            return Decision::NoMatch {
                 score: 0.0,
                 reason: NoMatchReason::NothingInCommon,
             };
@@ -140,17 +336,32 @@ impl Engine {
             None
         };
         match reason {
-            Some(reason) => Reply::NoMatch {
-                suggestions: suggestions(),
+            Some(reason) => Decision::NoMatch {
                 score: best.score,
                 reason,
             },
-            None => Reply::Answer {
-                entry: &self.faq.entries[best.entry],
+            None => Decision::Answer {
+                entry: best.entry,
                 score: best.score,
                 margin: e.ranking.margin(),
             },
         }
+    }
+
+    /// Both signals together: see [`crate::matcher::fusion`].
+    fn fused_decision(
+        &self,
+        s: &Semantic,
+        e: &Explanation,
+        strictness: Strictness,
+    ) -> Decision {
+        let ranked: Vec<(usize, f64)> = e.fused.iter().map(|f| (f.entry, f.confidence)).collect();
+        fusion::decide(
+            &s.index.calibration,
+            &ranked,
+            e.ranking.off_topic.as_deref(),
+            strictness == Strictness::Overheard,
+        )
     }
 
     /// The entries a partial question points at, best first (autocomplete).
@@ -171,53 +382,94 @@ impl Engine {
         let reply = self.decide(&e, Strictness::Asked);
         let mut out = String::new();
         let _ = writeln!(out, "normalised: {:?}", e.normalised);
-        match &e.flag {
-            Some(f) => {
-                let rf = &self.faq.red_flags[f.red_flag];
+        let flag_name = |i: usize| {
+            let rf = &self.faq.red_flags[i];
+            format!("\"{}\" ({})", rf.id, rf.label)
+        };
+        match &e.triage {
+            Verdict::Urgent(f) => {
                 let _ = writeln!(
                     out,
-                    "triage: URGENT, red flag \"{}\" ({}) on: {}",
-                    rf.id,
-                    rf.label,
+                    "triage: URGENT, red flag {} on: {}",
+                    flag_name(f.red_flag),
                     f.matched.join(" + ")
                 );
             }
-            None => {
+            Verdict::Caution(c) => {
+                let _ = writeln!(
+                    out,
+                    "triage: CAUTION ({}){}{}",
+                    c.context.describe(),
+                    c.red_flag
+                        .map(|i| format!(", red flag {}", flag_name(i)))
+                        .unwrap_or_default(),
+                    if c.matched.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" on: {}", c.matched.join(" + "))
+                    }
+                );
+            }
+            Verdict::Normal => {
                 let _ = writeln!(out, "triage: no red flag");
             }
         }
         if let Some(t) = &e.ranking.off_topic {
-            let _ = writeln!(out, "off topic: mentions \"{t}\" and no microneedling word");
+            let _ = writeln!(
+                out,
+                "off topic: mentions \"{t}\" and none of the FAQ's own subject words"
+            );
         }
         if e.ranking.out_of_scope {
             let _ = writeln!(
                 out,
-                "out of scope: unknown words and nothing ties the question to a treatment"
+                "out of scope: unknown words and nothing ties the question to the FAQ's subject"
             );
         }
         if !e.ranking.unknown.is_empty() {
             let _ = writeln!(out, "unknown words: {}", e.ranking.unknown.join(", "));
         }
-        for c in e.ranking.candidates.iter().take(EXPLAIN_CANDIDATES) {
-            let entry = &self.faq.entries[c.entry];
+        if let Some((name, cal, _)) = self.semantic_info() {
             let _ = writeln!(
                 out,
-                "  {:.3}  {:<26} question {:.2} × phrasing {:.2}  matched: {}",
-                c.score,
-                entry.id,
-                c.question_coverage,
-                c.phrasing_coverage,
-                c.matched.join(", ")
+                "encoder: {name}; this FAQ's calibration: off-topic {:.2}, in-domain {:.2}",
+                cal.off_topic, cal.in_domain
             );
         }
-        let s = &self.faq.matching;
+        let lexical = match self.lexical_decision(&e, Strictness::Asked) {
+            Decision::Answer { entry, .. } => self.faq.entries[entry].id.clone(),
+            Decision::NoMatch { reason, .. } => format!("no answer ({reason:?})"),
+        };
+        let _ = writeln!(out, "lexical alone: {lexical}");
+        let _ = writeln!(out, "candidates (lexical score, encoder cosine):");
+        for c in e.fused.iter().take(EXPLAIN_CANDIDATES) {
+            let entry = &self.faq.entries[c.entry];
+            let cosine = c
+                .semantic
+                .map_or_else(|| "-".to_owned(), |s| format!("{s:.3}"));
+            let matched = e
+                .ranking
+                .candidates
+                .iter()
+                .find(|r| r.entry == c.entry)
+                .map(|r| r.matched.join(", "))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {:<26} lexical {:.3}  cosine {cosine}  matched: {matched}",
+                entry.id, c.lexical
+            );
+        }
         let _ = write!(
             out,
-            "decision: {} (threshold {:.2}, margin {:.3} vs required {:.2})",
+            "decision: {}{} (score {:.3})",
             reply.verdict(),
-            s.min_score,
-            e.ranking.margin(),
-            s.min_margin
+            if reply.caution().is_some() {
+                ", with the warning signs"
+            } else {
+                ""
+            },
+            reply.score()
         );
         if let Reply::NoMatch { reason, .. } = &reply {
             let _ = write!(out, ", {reason:?}");

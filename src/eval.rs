@@ -14,6 +14,12 @@ pub struct Case {
     pub question: String,
     /// An entry id, "none" or "urgent".
     pub expect: String,
+    /// For urgent cases: the clinical concept, for per-concept figures.
+    #[serde(default)]
+    pub concept: Option<String>,
+    /// For look-alikes: why it is not urgent (general, past, figurative …).
+    #[serde(default)]
+    pub context: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -46,6 +52,10 @@ pub struct Report {
     pub false_urgent: usize,
     pub p50_us: f64,
     pub p99_us: f64,
+    /// Replies given with the caution tier's warning signs.
+    pub cautioned: usize,
+    /// Per triage concept and per look-alike context, where cases name them.
+    pub triage_groups: Vec<Group>,
     pub misses: Vec<Miss>,
 }
 
@@ -97,6 +107,8 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Report {
     let (mut answerable_total, mut answerable_correct) = (0, 0);
     let (mut none_total, mut none_correct) = (0, 0);
     let (mut urgent_total, mut urgent_correct, mut false_urgent) = (0, 0, 0);
+    let mut cautioned = 0;
+    let mut groups: Vec<Group> = Vec::new();
     for case in cases {
         let start = Instant::now();
         let reply = engine.answer(&case.question);
@@ -119,6 +131,29 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Report {
         }
         if got == "urgent" && case.expect != "urgent" {
             false_urgent += 1;
+        }
+        cautioned += usize::from(reply.caution().is_some());
+        let group = match (case.expect.as_str(), &case.concept, &case.context) {
+            ("urgent", Some(concept), _) => Some((format!("urgent: {concept}"), got == "urgent")),
+            (_, _, Some(context)) if case.expect != "urgent" => {
+                Some((format!("look-alike: {context}"), got != "urgent"))
+            }
+            _ => None,
+        };
+        if let Some((name, good)) = group {
+            let at = match groups.iter().position(|g: &Group| g.name == name) {
+                Some(at) => at,
+                None => {
+                    groups.push(Group {
+                        name,
+                        total: 0,
+                        triaged_right: 0,
+                    });
+                    groups.len() - 1
+                }
+            };
+            groups[at].total += 1;
+            groups[at].triaged_right += usize::from(good);
         }
         if !ok {
             misses.push(Miss {
@@ -148,8 +183,23 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Report {
         false_urgent,
         p50_us: (percentile(&latencies, 50.0) * 10.0).round() / 10.0,
         p99_us: (percentile(&latencies, 99.0) * 10.0).round() / 10.0,
+        cautioned,
+        triage_groups: {
+            groups.sort_by(|a, b| a.name.cmp(&b.name));
+            groups
+        },
         misses,
     }
+}
+
+/// Triage figures for one concept (urgent cases caught) or one
+/// non-urgent context (look-alikes not raised as urgent).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Group {
+    pub name: String,
+    pub total: usize,
+    /// Urgent cases routed to urgent, or look-alikes kept from it.
+    pub triaged_right: usize,
 }
 
 impl Report {
@@ -193,6 +243,14 @@ impl Report {
             pct(self.urgent_correct, self.urgent_total)
         );
         let _ = writeln!(out, "false urgent {}", self.false_urgent);
+        let _ = writeln!(out, "caution     {} (answered or not, with the warning signs)", self.cautioned);
+        for g in &self.triage_groups {
+            let _ = writeln!(
+                out,
+                "  {:<44} {:>3}/{:<3} triaged right",
+                g.name, g.triaged_right, g.total
+            );
+        }
         let _ = writeln!(
             out,
             "latency     p50 {:.1} µs, p99 {:.1} µs",

@@ -20,11 +20,13 @@
 //! path) and its staff reports.
 
 pub mod discord;
+pub mod embed;
 pub mod engine;
 pub mod eval;
 pub mod faq;
 pub mod lint;
 pub mod matcher;
+pub mod model;
 pub mod reply;
 pub mod store;
 pub mod text;

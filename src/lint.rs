@@ -9,53 +9,21 @@ use crate::faq::{MAX_FIELD_CHARS, MAX_TITLE_CHARS};
 
 use crate::reply::sources_fields;
 
-/// The entries the shipped FAQ must always have, with their categories
-/// (faq-spec §2). Tests and logs refer to these ids.
-pub const REQUIRED_ENTRIES: &[(&str, &str)] = &[
-    ("what-is-microneedling", "basics"),
-    ("how-it-works", "basics"),
-    ("dermaroller-vs-pen", "basics"),
-    ("needle-depth", "basics"),
-    ("procedure-steps", "basics"),
-    ("does-it-hurt", "basics"),
-    ("prp-microneedling", "basics"),
-    ("rf-microneedling", "basics"),
-    ("session-count", "sessions"),
-    ("session-spacing", "sessions"),
-    ("maintenance", "sessions"),
-    ("results-timeline", "results"),
-    ("results-expectations", "results"),
-    ("side-effects", "side-effects"),
-    ("downtime", "side-effects"),
-    ("rare-complications", "side-effects"),
-    ("is-it-safe", "safety"),
-    ("skin-types", "safety"),
-    ("contraindications", "safety"),
-    ("pregnancy", "safety"),
-    ("active-acne", "safety"),
-    ("at-home-microneedling", "safety"),
-    ("cold-sores", "safety"),
-    ("isotretinoin", "safety"),
-    ("aftercare", "aftercare"),
-    ("sun-protection", "aftercare"),
-    ("makeup-after", "aftercare"),
-    ("skincare-products-after", "aftercare"),
-    ("exercise-after", "aftercare"),
-    ("preparation", "aftercare"),
-    ("acne-scars", "conditions"),
-    ("wrinkles-fine-lines", "conditions"),
-    ("skin-tightening", "conditions"),
-    ("stretch-marks", "conditions"),
-    ("hyperpigmentation-melasma", "conditions"),
-    ("enlarged-pores", "conditions"),
-    ("hair-loss", "conditions"),
-    ("product-absorption", "conditions"),
-    ("vs-laser", "comparisons"),
-    ("vs-chemical-peel", "comparisons"),
-    ("cost", "clinic"),
-    ("who-performs", "clinic"),
-    ("booking", "clinic"),
-];
+/// Parses a required-entries file: `id category` a line, `#` comments.
+pub fn parse_required(text: &str) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match line.split_whitespace().collect::<Vec<_>>()[..] {
+            [id, category] => out.push((id.to_owned(), category.to_owned())),
+            _ => return Err(format!("line {}: expected \"id category\", got {line:?}", n + 1)),
+        }
+    }
+    Ok(out)
+}
 
 /// Discord's limit on all the text of one embed together.
 pub const MAX_EMBED_TOTAL_CHARS: usize = 6000;
@@ -98,9 +66,22 @@ impl fmt::Display for Finding {
     }
 }
 
-/// Lints a valid FAQ. `require_spec_entries` checks the fixed entry ids
-/// (on for the shipped file; a test FAQ may not have them).
-pub fn lint(engine: &Engine, require_spec_entries: bool) -> Vec<Finding> {
+/// Lints a valid FAQ; `required` lists entry ids (with their categories)
+/// that must exist, as `faqbot check --require` reads them from a file.
+pub fn lint(engine: &Engine, required: &[(String, String)]) -> Vec<Finding> {
+    lint_with(engine, required, true)
+}
+
+/// The errors only, without running every phrasing through the pipeline
+/// (the bot checks these on every load; `faqbot check` does the rest).
+pub fn errors(engine: &Engine) -> Vec<Finding> {
+    lint_with(engine, &[], false)
+        .into_iter()
+        .filter(|f| f.severity == Severity::Error)
+        .collect()
+}
+
+fn lint_with(engine: &Engine, required: &[(String, String)], phrasings: bool) -> Vec<Finding> {
     let faq = engine.faq();
     let mut out = Vec::new();
     let mut push = |severity, line, item: String, message: String| {
@@ -112,8 +93,8 @@ pub fn lint(engine: &Engine, require_spec_entries: bool) -> Vec<Finding> {
         })
     };
 
-    if require_spec_entries {
-        for (id, category) in REQUIRED_ENTRIES {
+    {
+        for (id, category) in required {
             match faq.entry(id) {
                 None => push(
                     Severity::Error,
@@ -172,7 +153,11 @@ pub fn lint(engine: &Engine, require_spec_entries: bool) -> Vec<Finding> {
         if entry.alternates.len() < MIN_ALTERNATES {
             push(Severity::Warning, entry.line, item.clone(), format!("only {} alternates; members ask in more ways than that (aim for {MIN_ALTERNATES}+)", entry.alternates.len()));
         }
-        for (alternate, &line) in entry.alternates.iter().zip(&entry.alternate_lines) {
+        // Self-consistency: every phrasing must be answered by its own entry.
+        let own = std::iter::once((&entry.question, entry.line))
+            .chain(entry.alternates.iter().zip(entry.alternate_lines.iter().copied()))
+            .filter(|_| phrasings);
+        for (alternate, line) in own {
             let e = engine.explain(alternate);
             if let Some(flag) = &e.flag {
                 let rf = &faq.red_flags[flag.red_flag];
@@ -184,24 +169,17 @@ pub fn lint(engine: &Engine, require_spec_entries: bool) -> Vec<Finding> {
                 );
                 continue;
             }
-            if let Some(best) = e.ranking.best() {
-                if best.entry < faq.entries.len() && faq.entries[best.entry].id != entry.id {
-                    let own = e
-                        .ranking
-                        .candidates
-                        .iter()
-                        .find(|c| faq.entries[c.entry].id == entry.id)
-                        .map_or(0.0, |c| c.score);
-                    push(
-                        Severity::Warning,
-                        line,
-                        item.clone(),
-                        format!(
-                            "alternate \"{alternate}\" matches \"{}\" ({:.2}) better than its own entry ({own:.2})",
-                            faq.entries[best.entry].id, best.score
-                        ),
-                    );
-                }
+            let reply = engine.decide(&e, crate::Strictness::Asked);
+            if reply.verdict() != entry.id {
+                push(
+                    Severity::Warning,
+                    line,
+                    item.clone(),
+                    format!(
+                        "phrasing \"{alternate}\" is answered with \"{}\", not its own entry",
+                        reply.verdict()
+                    ),
+                );
             }
         }
     }

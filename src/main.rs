@@ -31,6 +31,10 @@ struct Cli {
     )]
     faq: PathBuf,
 
+    /// The sentence encoder's folder (default: the shipped models/minilm-l6).
+    #[arg(long, global = true, env = "FAQBOT_MODEL", value_name = "DIR")]
+    model: Option<PathBuf>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -56,10 +60,10 @@ enum Command {
         /// Treat warnings as errors.
         #[arg(long)]
         strict: bool,
-        /// Skip the check that the entries required by the FAQ spec exist
-        /// (for a clinic's own, smaller FAQ).
-        #[arg(long)]
-        no_required: bool,
+        /// A file of entry ids (and categories) that must exist, one
+        /// "id category" a line (CI passes tests/required-entries.txt).
+        #[arg(long, value_name = "PATH")]
+        require: Option<PathBuf>,
     },
     /// Run labelled cases (a TOML file of [[case]] question/expect) and report accuracy.
     Eval {
@@ -140,10 +144,18 @@ fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-/// Loads the FAQ; on failure a one-line reason naming the first error.
-fn load(path: &Path) -> Result<Engine> {
+/// Loads the FAQ and the encoder; on failure a one-line reason naming the
+/// first error, or the model file at fault.
+fn load(path: &Path, model: Option<&Path>) -> Result<Engine> {
+    let faq = parse(path)?;
+    let model = faqbot::model::load_model(&faqbot::model::model_dir(model))?;
+    faqbot::model::build_engine(faq, &model, None)
+}
+
+/// Parses and validates the FAQ file.
+fn parse(path: &Path) -> Result<faqbot::Faq> {
     let text = read(path)?;
-    Engine::from_toml(&text).map_err(|errors| {
+    faqbot::Faq::parse(&text).map_err(|errors| {
         let n = errors.0.len();
         let first = &errors.0[0];
         let more = if n > 1 {
@@ -203,10 +215,18 @@ fn chat(engine: &Engine) -> Result<()> {
     Ok(())
 }
 
-fn check(path: &Path, strict: bool, no_required: bool) -> Result<bool> {
+fn check(path: &Path, model: Option<&Path>, strict: bool, require: Option<&Path>) -> Result<bool> {
+    let required = match require {
+        Some(file) => lint::parse_required(&read(file)?)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?,
+        None => Vec::new(),
+    };
     let text = read(path)?;
-    let engine = match Engine::from_toml(&text) {
-        Ok(engine) => engine,
+    let engine = match faqbot::Faq::parse(&text) {
+        Ok(faq) => {
+            let model = faqbot::model::load_model(&faqbot::model::model_dir(model))?;
+            faqbot::model::build_engine(faq, &model, None)?
+        }
         Err(errors) => {
             for e in &errors.0 {
                 eprintln!("error: {}: {e}", path.display());
@@ -219,7 +239,7 @@ fn check(path: &Path, strict: bool, no_required: bool) -> Result<bool> {
             return Ok(false);
         }
     };
-    let findings = lint::lint(&engine, !no_required);
+    let findings = lint::lint(&engine, &required);
     for f in &findings {
         eprintln!("{}: {f}", path.display());
     }
@@ -251,6 +271,34 @@ fn run_eval(
     let cases_parsed =
         eval::parse_cases(&text, engine).with_context(|| format!("in {}", cases.display()))?;
     let report = eval::run(engine, &cases_parsed);
+    if let Ok(dump) = std::env::var("FAQBOT_EVAL_DUMP") {
+        let mut out = String::new();
+        for case in &cases_parsed {
+            let e = engine.explain(&case.question);
+            let row = serde_json::json!({
+                "q": case.question, "expect": case.expect,
+                "flag": e.flag.is_some(),
+                "off_topic": e.ranking.off_topic.is_some(),
+                "out_of_scope": e.ranking.out_of_scope,
+                "in_context": e.ranking.in_context,
+                "lex": e.ranking.candidates.iter().map(|c| (engine.faq().entries[c.entry].id.clone(), c.score)).collect::<Vec<_>>(),
+                "sem": e.semantic.iter().enumerate().map(|(i, n)| (engine.faq().entries[i].id.clone(), n.cosine)).collect::<Vec<_>>(),
+                "semk": e.semantic.iter().enumerate().map(|(i, n)| (engine.faq().entries[i].id.clone(), n.top_mean)).collect::<Vec<_>>(),
+                "lexical": match engine.lexical_decision(&e, faqbot::Strictness::Asked) {
+                    faqbot::engine::Decision::Answer { entry, .. } => engine.faq().entries[entry].id.clone(),
+                    faqbot::engine::Decision::NoMatch { .. } => "none".to_owned(),
+                },
+                "triage": format!("{:?}", e.triage).chars().take(120).collect::<String>(),
+            });
+            out.push_str(&row.to_string());
+            out.push('\n');
+        }
+        if let Some((name, cal, n)) = engine.semantic_info() {
+            out.push_str(&serde_json::json!({"calibration": [cal.in_domain, cal.off_topic, cal.self_consistency], "phrasings": n, "model": name}).to_string());
+            out.push('\n');
+        }
+        std::fs::write(&dump, out)?;
+    }
     if verbose {
         for case in &cases_parsed {
             let e = engine.explain(&case.question);
@@ -301,12 +349,12 @@ fn dispatch(cli: Cli) -> Result<bool> {
             question,
             json,
             explain,
-        } => ask(&load(&cli.faq)?, &question, json, explain).map(|()| true),
-        Command::Chat => chat(&load(&cli.faq)?).map(|()| true),
+        } => ask(&load(&cli.faq, cli.model.as_deref())?, &question, json, explain).map(|()| true),
+        Command::Chat => chat(&load(&cli.faq, cli.model.as_deref())?).map(|()| true),
         Command::Check {
             strict,
-            no_required,
-        } => check(&cli.faq, strict, no_required),
+            require,
+        } => check(&cli.faq, cli.model.as_deref(), strict, require.as_deref()),
         Command::Eval {
             cases,
             json,
@@ -320,7 +368,7 @@ fn dispatch(cli: Cli) -> Result<bool> {
                 }
             }
             run_eval(
-                &load(&cli.faq)?,
+                &load(&cli.faq, cli.model.as_deref())?,
                 &cases,
                 json,
                 verbose,

@@ -7,6 +7,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use crate::faq::{Entry, Faq, RedFlag, Source};
+use crate::triage::Caution;
 
 /// How many closest topics a no-match reply offers.
 pub const SUGGESTIONS: usize = 3;
@@ -34,12 +35,16 @@ pub enum Reply<'f> {
         entry: &'f Entry,
         score: f64,
         margin: f64,
+        /// The caution tier: the answer comes with when to get help now.
+        caution: Option<Caution>,
     },
     /// No guess: the closest topics and how to reach staff.
     NoMatch {
         suggestions: Vec<&'f Entry>,
         score: f64,
         reason: NoMatchReason,
+        /// Warning signs shown with the no-match reply too.
+        caution: Option<Caution>,
     },
     /// Reads like a complication: the urgent-care message, never an answer.
     Urgent {
@@ -57,6 +62,9 @@ pub struct ReplyJson {
     pub suggestions: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub red_flag: Option<String>,
+    /// The caution tier (faq-spec §3): kind stays "answer".
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub caution: bool,
 }
 
 impl Reply<'_> {
@@ -108,6 +116,15 @@ impl Reply<'_> {
                 Reply::Urgent { flag, .. } => Some(flag.id.clone()),
                 _ => None,
             },
+            caution: self.caution().is_some(),
+        }
+    }
+
+    /// The caution tier's reason, if the reply carries the warning signs.
+    pub fn caution(&self) -> Option<&Caution> {
+        match self {
+            Reply::Answer { caution, .. } | Reply::NoMatch { caution, .. } => caution.as_ref(),
+            Reply::Urgent { .. } => None,
         }
     }
 }
@@ -148,6 +165,9 @@ pub fn render_text(faq: &Faq, reply: &Reply<'_>) -> String {
                     let _ = writeln!(out, "  - {}", faq.entries[r].question);
                 }
             }
+            if reply.caution().is_some() {
+                let _ = writeln!(out, "\n{}", caution_text(faq));
+            }
             let _ = write!(out, "\n{}", faq.meta.disclaimer);
         }
         Reply::NoMatch { suggestions, .. } => {
@@ -158,10 +178,27 @@ pub fn render_text(faq: &Faq, reply: &Reply<'_>) -> String {
                     let _ = writeln!(out, "  - {}", e.question);
                 }
             }
+            if reply.caution().is_some() {
+                let _ = writeln!(out, "\n{}", caution_text(faq));
+            }
             let _ = write!(out, "\n{}", faq.meta.staff_contact);
         }
         Reply::Urgent { .. } => out.push_str(&faq.meta.urgent_message),
     }
+    out
+}
+
+/// The caution tier's block: the FAQ's own text, or, when it has none,
+/// the red flags' labels as a list.
+pub fn caution_text(faq: &Faq) -> String {
+    if !faq.meta.caution_message.is_empty() {
+        return faq.meta.caution_message.clone();
+    }
+    let mut out = String::from("Get help now if you notice:");
+    for r in &faq.red_flags {
+        let _ = write!(out, "\n- {}", r.label);
+    }
+    let _ = write!(out, "\n{}", faq.meta.staff_contact);
     out
 }
 

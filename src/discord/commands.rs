@@ -77,39 +77,35 @@ async fn autocomplete_question(ctx: Context<'_>, partial: &str) -> Vec<Autocompl
         .collect()
 }
 
-/// The FAQ's categories, as `/faq-topics` offers them (the same list as
-/// [`crate::faq::CATEGORIES`]; a test keeps them equal).
-#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
-pub enum Category {
-    #[name = "basics"]
-    Basics,
-    #[name = "sessions"]
-    Sessions,
-    #[name = "results"]
-    Results,
-    #[name = "side-effects"]
-    SideEffects,
-    #[name = "safety"]
-    Safety,
-    #[name = "aftercare"]
-    Aftercare,
-    #[name = "conditions"]
-    Conditions,
-    #[name = "comparisons"]
-    Comparisons,
-    #[name = "clinic"]
-    Clinic,
+/// The FAQ's categories that start with what was typed, for `/faq-topics`
+/// (read from the FAQ, so another clinic's categories appear unchanged).
+async fn autocomplete_category(ctx: Context<'_>, partial: &str) -> Vec<AutocompleteChoice> {
+    let loaded = ctx.data().current();
+    let partial = partial.to_lowercase();
+    loaded
+        .engine
+        .faq()
+        .categories()
+        .into_iter()
+        .filter(|c| c.contains(partial.as_str()))
+        .take(embeds::MAX_CHOICES)
+        .map(|c| AutocompleteChoice::new(c, c))
+        .collect()
 }
 
 /// Browse the FAQ's questions by topic.
 #[poise::command(slash_command, rename = "faq-topics", ephemeral)]
 pub async fn topics(
     ctx: Context<'_>,
-    #[description = "Only this topic, with a menu to open its answers"] category: Option<Category>,
+    #[description = "Only this topic, with a menu to open its answers"]
+    #[autocomplete = "autocomplete_category"]
+    category: Option<String>,
 ) -> Result<(), Error> {
-    use poise::ChoiceParameter as _;
     let loaded = ctx.data().current();
-    let rendered = embeds::topics(loaded.engine.faq(), category.map(|c| c.name()));
+    let faq = loaded.engine.faq();
+    // An unknown category (typed, not chosen) gets the overview.
+    let category = category.filter(|c| faq.categories().contains(&c.as_str()));
+    let rendered = embeds::topics(faq, category.as_deref());
     ctx.send(rendered.into_reply(true)).await?;
     Ok(())
 }
@@ -209,7 +205,10 @@ async fn is_staff(ctx: Context<'_>) -> Result<bool, Error> {
 #[poise::command(slash_command, check = "is_staff", ephemeral)]
 pub async fn reload(ctx: Context<'_>) -> Result<(), Error> {
     let path = ctx.data().config.faq_path.clone();
-    let result = tokio::task::spawn_blocking(move || Loaded::read(&path)).await?;
+    let model = ctx.data().model.clone();
+    // The running engine's vectors seed the new one: only changed phrasings are embedded.
+    let seed = ctx.data().current().engine.vector_cache();
+    let result = tokio::task::spawn_blocking(move || Loaded::read(&path, &model, seed)).await?;
     let text = match result {
         Ok(loaded) => {
             let text = format!(
@@ -488,15 +487,6 @@ fn uptime(d: std::time::Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// `/faq-topics` offers exactly the FAQ's categories, in order.
-    #[test]
-    fn categories_match_the_faq() {
-        use poise::ChoiceParameter as _;
-        let names: Vec<String> = Category::list().into_iter().map(|c| c.name).collect();
-        assert_eq!(names, crate::faq::CATEGORIES);
-        assert_eq!(Category::SideEffects.name(), "side-effects");
-    }
 
     /// The snippet escapes the question; long reports are cut with a note.
     #[test]

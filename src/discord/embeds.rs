@@ -310,7 +310,7 @@ pub fn topics(faq: &Faq, category: Option<&str>) -> Rendered {
                 .footer(CreateEmbedFooter::new(
                     "Choose a category in /faq-topics to open its answers.",
                 ));
-            for &category in crate::faq::CATEGORIES {
+            for category in faq.categories() {
                 let questions: Vec<&str> = faq
                     .entries
                     .iter()
@@ -482,7 +482,7 @@ mod tests {
                 format!("faq:helpful:{}", entry.id)
             );
         }
-        for category in crate::faq::CATEGORIES {
+        for category in faq.categories() {
             assert_fits(&topics(faq, Some(category)));
         }
         assert_fits(&topics(faq, None));

@@ -23,7 +23,7 @@ pub mod health;
 pub mod retry;
 
 use std::future::Future;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -35,7 +35,9 @@ use tracing::{error, info, warn};
 
 pub use config::{Config, Shards};
 
-use crate::lint::{self, Severity};
+use crate::embed::VectorCache;
+use crate::lint;
+use crate::matcher::semantic::SemanticModel;
 use crate::store::{Record, Recorder, Store};
 use crate::Engine;
 
@@ -69,18 +71,23 @@ pub struct Loaded {
 impl Loaded {
     /// Reads, validates and lints the FAQ file; every error is one line
     /// naming its line and entry.
-    pub fn read(path: &Path) -> Result<Loaded, Vec<String>> {
+    pub fn read(
+        path: &Path,
+        model: &Arc<SemanticModel>,
+        seed: Option<VectorCache>,
+    ) -> Result<Loaded, Vec<String>> {
         let start = Instant::now();
         let bytes = std::fs::read(path)
             .map_err(|e| vec![format!("cannot read {}: {e}", path.display())])?;
         let text = std::str::from_utf8(&bytes)
             .map_err(|e| vec![format!("{} is not UTF-8: {e}", path.display())])?;
-        let engine = Engine::from_toml(text)
+        let faq = crate::Faq::parse(text)
             .map_err(|errors| errors.0.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+        let engine = crate::model::build_engine(faq, model, seed)
+            .map_err(|e| vec![format!("{}: {e:#}", path.display())])?;
         // The spec's required entries are the shipped FAQ's business (`faqbot check`), not the bot's.
-        let errors: Vec<String> = lint::lint(&engine, false)
+        let errors: Vec<String> = lint::errors(&engine)
             .into_iter()
-            .filter(|f| f.severity == Severity::Error)
             .map(|f| f.to_string())
             .collect();
         if !errors.is_empty() {
@@ -100,6 +107,8 @@ impl Loaded {
 /// What every command and event handler shares.
 pub struct Data {
     pub config: Config,
+    /// The sentence encoder, loaded once; every FAQ load shares it.
+    pub model: Arc<SemanticModel>,
     loaded: ArcSwap<Loaded>,
     pub started: Instant,
     cooldowns: Mutex<events::Cooldowns>,
@@ -108,9 +117,10 @@ pub struct Data {
 }
 
 impl Data {
-    pub fn new(config: Config, loaded: Loaded) -> Data {
+    pub fn new(config: Config, model: Arc<SemanticModel>, loaded: Loaded) -> Data {
         Data {
             config,
+            model,
             loaded: ArcSwap::from_pointee(loaded),
             started: Instant::now(),
             cooldowns: Mutex::default(),
@@ -207,7 +217,13 @@ pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let loaded = Loaded::read(&config.faq_path).map_err(|errors| {
+    // No model, no bot: answering with the lexical half alone would quietly
+    // answer worse, so a missing or broken model stops the start with its file named.
+    let model_dir = crate::model::model_dir(std::env::var_os("FAQBOT_MODEL").map(PathBuf::from).as_deref());
+    let model = tokio::task::spawn_blocking(move || crate::model::load_model(&model_dir))
+        .await
+        .context("the model's loading task failed")??;
+    let loaded = Loaded::read(&config.faq_path, &model, None).map_err(|errors| {
         anyhow::anyhow!(
             "{} is not valid: {} (run `faqbot check`)",
             config.faq_path.display(),
@@ -236,7 +252,7 @@ pub async fn run(
         .and_then(|opened| opened);
     let shard_plan = config.shards;
     let health_file = config.health_file.clone();
-    let mut data = Data::new(config, loaded);
+    let mut data = Data::new(config, model, loaded);
     let mut recorder = None;
     match opened {
         Ok(store) => {

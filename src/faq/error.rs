@@ -68,6 +68,14 @@ pub enum FaqError {
         field: &'static str,
         value: String,
     },
+    /// A text names a `{placeholder}` that is not a clinic detail, or an
+    /// entry takes a reserved id.
+    #[error("{at}: invalid {field}: {value}")]
+    Invalid {
+        at: Location,
+        field: &'static str,
+        value: String,
+    },
     /// A text is longer than Discord allows where the bot shows it.
     #[error("{at}: `{field}` is {len} characters; Discord allows {max}")]
     TooLong {
@@ -109,6 +117,7 @@ impl FaqError {
             | FaqError::UnknownRelated { at, .. }
             | FaqError::SourceLink { at }
             | FaqError::BadLink { at, .. }
+            | FaqError::Invalid { at, .. }
             | FaqError::TooLong { at, .. }
             | FaqError::OutOfRange { at, .. }
             | FaqError::EmptyPhrase { at, .. } => at,

@@ -15,17 +15,19 @@ pub use error::{FaqError, FaqErrors, Location};
 use raw::RawFaq;
 use toml::Spanned;
 
-/// The fixed list of categories (faq-spec §1).
-pub const CATEGORIES: &[&str] = &[
-    "basics",
-    "sessions",
-    "results",
-    "side-effects",
-    "safety",
-    "aftercare",
-    "conditions",
-    "comparisons",
-    "clinic",
+/// Ids an entry may not take: evaluation cases and logs use them for the
+/// two outcomes that are not an entry.
+pub const RESERVED_IDS: &[&str] = &["none", "urgent"];
+
+/// The clinic details a text may name in braces (`{phone}`), and where
+/// each comes from in `[meta]`.
+pub const PLACEHOLDERS: &[&str] = &[
+    "clinic_name",
+    "phone",
+    "out_of_hours",
+    "emergency_number",
+    "booking_url",
+    "prices_url",
 ];
 
 /// Discord's embed title limit: the entry's question is the title.
@@ -56,6 +58,14 @@ pub const DEFAULT_NEGATION_WINDOW: usize = 4;
 /// "day N" with N at or past this reads as late: redness and swelling are
 /// expected for the first two or three days, worsening after that is not.
 pub const DEFAULT_LATE_AFTER_DAYS: u32 = 4;
+/// 38 °C (100.4 °F): the temperature the NHS and the CDC call a fever.
+pub const DEFAULT_FEVER_CELSIUS: f64 = 38.0;
+/// Semantic backstop defaults: a message this close to a red flag's
+/// examples, and closer to them than to any FAQ phrasing by the margin,
+/// gets the caution block even when no lexicon term fired.
+pub const DEFAULT_TRIAGE_SEMANTIC_MIN: f64 = 0.6;
+/// See [`DEFAULT_TRIAGE_SEMANTIC_MIN`].
+pub const DEFAULT_TRIAGE_SEMANTIC_MARGIN: f64 = 0.05;
 
 /// A checked FAQ.
 #[derive(Debug, Clone)]
@@ -79,6 +89,40 @@ pub struct Meta {
     pub urgent_message: String,
     /// How members reach staff; shown with every no-match reply.
     pub staff_contact: String,
+    /// The caution tier's block: when to get help now.
+    pub caution_message: String,
+    /// The clinic's details as given (empty when not given), by
+    /// [`PLACEHOLDERS`] name; texts have them substituted already.
+    pub details: Vec<(&'static str, String)>,
+    /// The categories entries may use (empty: any).
+    pub categories: Vec<String>,
+}
+
+/// Substitutes `{name}` placeholders from `details`; an unknown name is
+/// returned as the error.
+pub fn fill(text: &str, details: &[(&'static str, String)]) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) if after[..close].chars().all(|c| c.is_ascii_lowercase() || c == '_') && close > 0 => {
+                let name = &after[..close];
+                match details.iter().find(|(n, _)| *n == name) {
+                    Some((_, value)) => out.push_str(value),
+                    None => return Err(name.to_owned()),
+                }
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 #[derive(Debug, Clone)]
@@ -155,26 +199,49 @@ pub struct OffTopic {
     pub personal: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+/// How triage reads the context around a symptom (see [`crate::triage`]).
+#[derive(Debug, Clone, Default)]
 pub struct TriageSettings {
+    /// Words that cancel the symptom just after them ("no fever").
     pub negations: Vec<String>,
     pub negation_window: usize,
+    /// A day count at or past this is "late" (`@late`).
     pub late_after_days: u32,
-    /// Words that show a message describes the writer's own situation.
-    pub personal: Vec<String>,
+    /// A temperature at or above this (°C; °F converted) is a fever (`@fever`).
+    pub fever_celsius: f64,
+    /// Words after a symptom that say it is over ("bleeding has stopped").
+    pub resolved: Vec<String>,
+    /// Frames that ask in general or hypothetically ("what are the signs of").
+    pub general: Vec<String>,
+    /// Frames that place it in the past or before treatment ("last year").
+    pub past: Vec<String>,
+    /// Someone else ("my friend").
+    pub others: Vec<String>,
+    /// Words that make a symptom word figurative ("my bank account").
+    pub figurative: Vec<String>,
+    /// Expected, mild effects: described now, they get the caution block.
+    pub mild: Vec<String>,
+    /// Words of the present that outweigh a past cue in the same clause.
+    pub current: Vec<String>,
+    /// Semantic backstop: the least cosine to a red flag's examples, and
+    /// how far it must beat the best FAQ phrasing, to raise a caution.
+    pub semantic_min: f64,
+    pub semantic_margin: f64,
 }
 
-/// One red-flag rule: some phrase of `when` and, if `and` is not empty,
-/// some phrase of `and`, neither negated.
+/// One red-flag concept: a lexicon of terms (and, if `with` is not empty,
+/// a second term needed in the same sentence), and examples for the
+/// semantic backstop.
 #[derive(Debug, Clone)]
 pub struct RedFlag {
     pub id: String,
     pub label: String,
-    pub when: Vec<String>,
-    pub and: Vec<String>,
-    /// Fires even when the message does not read as the writer's own
-    /// situation (signs of a severe allergic reaction).
+    pub terms: Vec<String>,
+    pub with: Vec<String>,
+    /// Urgent whoever it is about, however it is framed (signs of a severe
+    /// allergic reaction or a blocked airway): only a negation cancels it.
     pub always: bool,
+    pub examples: Vec<String>,
     pub line: usize,
 }
 
@@ -397,16 +464,60 @@ impl Faq {
             }
             None => "Ask a member of staff.".to_owned(),
         };
+        let m = &raw.meta;
+        let clinic_name = m
+            .clinic_name
+            .clone()
+            .unwrap_or_else(|| "the clinic".to_owned());
+        let details: Vec<(&'static str, String)> = PLACEHOLDERS
+            .iter()
+            .map(|&name| {
+                let value = match name {
+                    "clinic_name" => Some(clinic_name.clone()),
+                    "phone" => m.phone.clone(),
+                    "out_of_hours" => m.out_of_hours.clone(),
+                    "emergency_number" => m.emergency_number.clone(),
+                    "booking_url" => m.booking_url.clone(),
+                    _ => m.prices_url.clone(),
+                };
+                (name, value.unwrap_or_default().trim().to_owned())
+            })
+            .collect();
+        let meta_line = c.lines.line(m.urgent_message.span().start);
+        let filled = |c: &mut Checker<'_>, field: &'static str, line: usize, item: &str, text: &str| {
+            match fill(text, &details) {
+                Ok(t) => t,
+                Err(name) => {
+                    c.errors.push(FaqError::Invalid {
+                        at: Location {
+                            line,
+                            item: Some(item.to_owned()),
+                        },
+                        field,
+                        value: format!("{{{name}}} (placeholders: {})", PLACEHOLDERS.join(", ")),
+                    });
+                    text.to_owned()
+                }
+            }
+        };
+        let caution_message = match &m.caution_message {
+            Some(s) => {
+                let at = meta_at(&c, s);
+                c.non_empty(at.clone(), "caution_message", s.get_ref());
+                c.max_len(at, "caution_message", s.get_ref(), MAX_FIELD_CHARS);
+                s.get_ref().trim().to_owned()
+            }
+            None => String::new(),
+        };
         let meta = Meta {
-            version: raw.meta.version,
-            clinic_name: raw
-                .meta
-                .clinic_name
-                .clone()
-                .unwrap_or_else(|| "the clinic".to_owned()),
-            disclaimer: raw.meta.disclaimer.get_ref().trim().to_owned(),
-            urgent_message: raw.meta.urgent_message.get_ref().trim().to_owned(),
-            staff_contact,
+            version: m.version,
+            disclaimer: filled(&mut c, "disclaimer", meta_line, "[meta]", m.disclaimer.get_ref().trim()),
+            urgent_message: filled(&mut c, "urgent_message", meta_line, "[meta]", m.urgent_message.get_ref().trim()),
+            staff_contact: filled(&mut c, "staff_contact", meta_line, "[meta]", &staff_contact),
+            caution_message: filled(&mut c, "caution_message", meta_line, "[meta]", &caution_message),
+            clinic_name,
+            details: details.clone(),
+            categories: m.categories.clone().unwrap_or_default(),
         };
 
         // Sources.
@@ -438,12 +549,28 @@ impl Faq {
             let item = format!("entry \"{}\"", e.id.get_ref());
             let line = c.lines.line(e.id.span().start);
             let cat = e.category.get_ref();
-            if !CATEGORIES.contains(&cat.as_str()) {
+            let known = if meta.categories.is_empty() {
+                is_kebab(cat)
+            } else {
+                meta.categories.contains(cat)
+            };
+            if !known {
                 let at = c.at(&item, &e.category);
                 c.errors.push(FaqError::BadCategory {
                     at,
                     category: cat.clone(),
-                    allowed: CATEGORIES.join(", "),
+                    allowed: if meta.categories.is_empty() {
+                        "any kebab-case name".to_owned()
+                    } else {
+                        meta.categories.join(", ")
+                    },
+                });
+            }
+            if RESERVED_IDS.contains(&e.id.get_ref().as_str()) {
+                c.errors.push(FaqError::Invalid {
+                    at: c.at(&item, &e.id),
+                    field: "id",
+                    value: format!("{} (reserved: {})", e.id.get_ref(), RESERVED_IDS.join(", ")),
                 });
             }
             let at = c.at(&item, &e.question);
@@ -504,7 +631,10 @@ impl Faq {
                     .map(|a| c.lines.line(a.span().start))
                     .collect(),
                 keywords: e.keywords.iter().map(|k| k.trim().to_owned()).collect(),
-                answer: e.answer.get_ref().trim().to_owned(),
+                answer: {
+                    let line = c.lines.line(e.answer.span().start);
+                    filled(&mut c, "answer", line, &item, e.answer.get_ref().trim())
+                },
                 sources: cited,
                 related,
                 needs_context: e.needs_context,
@@ -578,8 +708,18 @@ impl Faq {
             Some(t) => {
                 let at = c.at("[triage]", t);
                 let t = t.get_ref();
-                c.phrases(&at, &t.negations);
-                c.phrases(&at, &t.personal);
+                for list in [
+                    &t.negations,
+                    &t.resolved,
+                    &t.general,
+                    &t.past,
+                    &t.others,
+                    &t.figurative,
+                    &t.mild,
+                    &t.current,
+                ] {
+                    c.phrases(&at, list);
+                }
                 let window = t.negation_window.unwrap_or(DEFAULT_NEGATION_WINDOW);
                 let window = c.range(
                     at.clone(),
@@ -591,25 +731,60 @@ impl Faq {
                 ) as usize;
                 let late = t.late_after_days.unwrap_or(DEFAULT_LATE_AFTER_DAYS);
                 let late = c.range(
-                    at,
+                    at.clone(),
                     "late_after_days",
                     Some(f64::from(late)),
                     1.0,
                     60.0,
                     f64::from(DEFAULT_LATE_AFTER_DAYS),
                 ) as u32;
+                let fever = c.range(
+                    at.clone(),
+                    "fever_celsius",
+                    t.fever_celsius,
+                    36.0,
+                    42.0,
+                    DEFAULT_FEVER_CELSIUS,
+                );
+                let semantic_min = c.range(
+                    at.clone(),
+                    "semantic_min",
+                    t.semantic_min,
+                    0.0,
+                    1.0,
+                    DEFAULT_TRIAGE_SEMANTIC_MIN,
+                );
+                let semantic_margin = c.range(
+                    at,
+                    "semantic_margin",
+                    t.semantic_margin,
+                    -1.0,
+                    1.0,
+                    DEFAULT_TRIAGE_SEMANTIC_MARGIN,
+                );
                 TriageSettings {
                     negations: t.negations.clone(),
                     negation_window: window,
                     late_after_days: late,
-                    personal: t.personal.clone(),
+                    fever_celsius: fever,
+                    resolved: t.resolved.clone(),
+                    general: t.general.clone(),
+                    past: t.past.clone(),
+                    others: t.others.clone(),
+                    figurative: t.figurative.clone(),
+                    mild: t.mild.clone(),
+                    current: t.current.clone(),
+                    semantic_min,
+                    semantic_margin,
                 }
             }
             None => TriageSettings {
-                negations: Vec::new(),
                 negation_window: DEFAULT_NEGATION_WINDOW,
                 late_after_days: DEFAULT_LATE_AFTER_DAYS,
-                personal: Vec::new(),
+                fever_celsius: DEFAULT_FEVER_CELSIUS,
+                semantic_min: DEFAULT_TRIAGE_SEMANTIC_MIN,
+                semantic_margin: DEFAULT_TRIAGE_SEMANTIC_MARGIN,
+                ..TriageSettings::default()
             },
         };
 
@@ -623,22 +798,24 @@ impl Faq {
                 line,
                 item: Some(item),
             };
-            let when: Vec<String> = r.when.iter().map(|p| p.get_ref().clone()).collect();
-            let and: Vec<String> = r.and.iter().map(|p| p.get_ref().clone()).collect();
-            if when.is_empty() {
+            let terms: Vec<String> = r.terms.iter().map(|p| p.get_ref().clone()).collect();
+            let with: Vec<String> = r.with.iter().map(|p| p.get_ref().clone()).collect();
+            if terms.is_empty() {
                 c.errors.push(FaqError::Empty {
                     at: at.clone(),
-                    field: "when",
+                    field: "terms",
                 });
             }
-            c.phrases(&at, &when);
-            c.phrases(&at, &and);
+            c.phrases(&at, &terms);
+            c.phrases(&at, &with);
+            c.phrases(&at, &r.examples);
             red_flags.push(RedFlag {
                 id: r.id.get_ref().clone(),
                 label: r.label.clone(),
-                when,
-                and,
+                terms,
+                with,
                 always: r.always,
+                examples: r.examples.clone(),
                 line,
             });
         }
@@ -658,6 +835,21 @@ impl Faq {
             c.errors.sort_by_key(FaqError::line);
             Err(FaqErrors(c.errors))
         }
+    }
+
+    /// The categories, in order: those `[meta]` declares, else those the
+    /// entries use, in order of first use.
+    pub fn categories(&self) -> Vec<&str> {
+        if !self.meta.categories.is_empty() {
+            return self.meta.categories.iter().map(String::as_str).collect();
+        }
+        let mut out: Vec<&str> = Vec::new();
+        for e in &self.entries {
+            if !out.contains(&e.category.as_str()) {
+                out.push(&e.category);
+            }
+        }
+        out
     }
 
     /// The entry with this id.

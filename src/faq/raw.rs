@@ -36,6 +36,23 @@ pub(crate) struct RawMeta {
     pub urgent_message: Spanned<String>,
     #[serde(default)]
     pub staff_contact: Option<Spanned<String>>,
+    /// The caution tier's "get help now if …" block.
+    #[serde(default)]
+    pub caution_message: Option<Spanned<String>>,
+    /// The clinic's details, rendered wherever a text says `{phone}` etc.
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub out_of_hours: Option<String>,
+    #[serde(default)]
+    pub emergency_number: Option<String>,
+    #[serde(default)]
+    pub booking_url: Option<String>,
+    #[serde(default)]
+    pub prices_url: Option<String>,
+    /// The categories entries may use; any kebab-case name when absent.
+    #[serde(default)]
+    pub categories: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,8 +119,23 @@ pub(crate) struct RawTriage {
     pub negations: Vec<String>,
     pub negation_window: Option<usize>,
     pub late_after_days: Option<u32>,
+    pub fever_celsius: Option<f64>,
     #[serde(default)]
-    pub personal: Vec<String>,
+    pub resolved: Vec<String>,
+    #[serde(default)]
+    pub general: Vec<String>,
+    #[serde(default)]
+    pub past: Vec<String>,
+    #[serde(default)]
+    pub others: Vec<String>,
+    #[serde(default)]
+    pub figurative: Vec<String>,
+    #[serde(default)]
+    pub mild: Vec<String>,
+    #[serde(default)]
+    pub current: Vec<String>,
+    pub semantic_min: Option<f64>,
+    pub semantic_margin: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -111,9 +143,11 @@ pub(crate) struct RawTriage {
 pub(crate) struct RawRedFlag {
     pub id: Spanned<String>,
     pub label: String,
-    pub when: Vec<Spanned<String>>,
+    pub terms: Vec<Spanned<String>>,
     #[serde(default)]
-    pub and: Vec<Spanned<String>>,
+    pub with: Vec<Spanned<String>>,
     #[serde(default)]
     pub always: bool,
+    #[serde(default)]
+    pub examples: Vec<String>,
 }

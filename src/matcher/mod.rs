@@ -16,6 +16,8 @@
 
 mod analyze;
 mod fuzzy;
+pub mod fusion;
+pub mod semantic;
 
 use std::collections::HashMap;
 
@@ -348,31 +350,7 @@ impl Index {
     /// visited by descending bound and the visit stops once the bound
     /// cannot reach the k-th best score.
     pub fn rank_question(&self, q: &Question<'_>) -> Ranking {
-        let tokens = self.analyzer.analyze_stemmed(&q.words, &q.stems);
-
-        // Distinct terms of the question, with their match factor.
-        let mut terms: Vec<(u32, f64, String)> = Vec::new();
-        let mut unknown: Vec<String> = Vec::new();
-        for token in &tokens {
-            match self.resolve(token) {
-                Some((id, factor, corrected)) => {
-                    let shown = match corrected {
-                        Some(w) => format!("{}→{}", token.raw, w),
-                        None => token.raw.clone(),
-                    };
-                    match terms.iter_mut().find(|(t, _, _)| *t == id) {
-                        Some(existing) if existing.1 < factor => *existing = (id, factor, shown),
-                        Some(_) => {}
-                        None => terms.push((id, factor, shown)),
-                    }
-                }
-                None => {
-                    if !unknown.contains(&token.raw) {
-                        unknown.push(token.raw.clone());
-                    }
-                }
-            }
-        }
+        let (terms, unknown) = self.resolve_terms(q);
         let question_mass: f64 = terms
             .iter()
             .map(|(t, _, _)| self.weights[*t as usize])
@@ -481,6 +459,71 @@ impl Index {
             out_of_scope,
             in_context,
         }
+    }
+
+    /// The question's distinct known terms (with their match factor and
+    /// the word as typed) and the words the FAQ does not know.
+    fn resolve_terms(&self, q: &Question<'_>) -> (Vec<(u32, f64, String)>, Vec<String>) {
+        let tokens = self.analyzer.analyze_stemmed(&q.words, &q.stems);
+        let mut terms: Vec<(u32, f64, String)> = Vec::new();
+        let mut unknown: Vec<String> = Vec::new();
+        for token in &tokens {
+            match self.resolve(token) {
+                Some((id, factor, corrected)) => {
+                    let shown = match corrected {
+                        Some(w) => format!("{}→{}", token.raw, w),
+                        None => token.raw.clone(),
+                    };
+                    match terms.iter_mut().find(|(t, _, _)| *t == id) {
+                        Some(existing) if existing.1 < factor => *existing = (id, factor, shown),
+                        Some(_) => {}
+                        None => terms.push((id, factor, shown)),
+                    }
+                }
+                None => {
+                    if !unknown.contains(&token.raw) {
+                        unknown.push(token.raw.clone());
+                    }
+                }
+            }
+        }
+        (terms, unknown)
+    }
+
+    /// The lexical score of each of the given entries for a question,
+    /// computed exactly (no pruning): for fusing with the semantic
+    /// ranking, whose best entries the lexical top-k may not include.
+    pub fn scores_for(&self, q: &Question<'_>, entries: &[usize]) -> Vec<f64> {
+        let (terms, unknown) = self.resolve_terms(q);
+        let question_mass: f64 = terms
+            .iter()
+            .map(|(t, _, _)| self.weights[*t as usize])
+            .sum::<f64>()
+            + unknown.len() as f64 * self.unknown_weight;
+        if question_mass <= 0.0 {
+            return vec![0.0; entries.len()];
+        }
+        let qe = QUESTION_COVERAGE_EXPONENT;
+        entries
+            .iter()
+            .map(|&e| {
+                let m: f64 = terms
+                    .iter()
+                    .filter_map(|(t, factor, _)| {
+                        self.entry_postings[*t as usize]
+                            .iter()
+                            .find(|(pe, _)| *pe as usize == e)
+                            .map(|(_, affinity)| self.weights[*t as usize] * factor * affinity)
+                    })
+                    .sum();
+                if m == 0.0 {
+                    return 0.0;
+                }
+                let coverage = (m / question_mass).min(1.0);
+                let (phrasing_coverage, _) = self.best_phrasing(e as u32, &terms);
+                coverage.powf(qe) * phrasing_coverage.powf(1.0 - qe)
+            })
+            .collect()
     }
 
     /// The entry's phrasing the question covers best: (coverage, index).

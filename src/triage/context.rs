@@ -1,0 +1,147 @@
+//! The context of one mention: is it the writer's own symptom now, or a
+//! question in general, the past, someone else's, negated or figurative?
+//! Each cue is scoped: a negation to its clause and the words just before
+//! the mention, frames to the mention's sentence.
+
+use super::{find, occurs_in, Clause};
+use crate::faq::TriageSettings;
+
+/// What a mention's surroundings make of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// The writer's own symptom, now (or a bare report): urgent.
+    Current,
+    /// Asked about in general or hypothetically: caution.
+    General,
+    /// In the past or before treatment: caution.
+    Past,
+    /// Someone else's: caution (urgent for `always` concepts).
+    Other,
+    /// An expected, mild effect now: caution.
+    Mild,
+    /// Negated or said to be over: nothing.
+    Negated,
+    /// Used figuratively: nothing.
+    Figurative,
+    /// No lexicon term, but the message is close to a red flag's examples.
+    Semantic,
+}
+
+impl Context {
+    /// How staff read it in `--explain` and `/faqadmin test`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Context::Current => "a current report",
+            Context::General => "asked in general",
+            Context::Past => "in the past or before treatment",
+            Context::Other => "about someone else",
+            Context::Mild => "a mild, expected effect now",
+            Context::Negated => "negated",
+            Context::Figurative => "figurative",
+            Context::Semantic => "close to a red flag's examples, with no lexicon term",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Cues {
+    negations: Vec<Vec<String>>,
+    window: usize,
+    resolved: Vec<Vec<String>>,
+    general: Vec<Vec<String>>,
+    past: Vec<Vec<String>>,
+    others: Vec<Vec<String>>,
+    figurative: Vec<Vec<String>>,
+    current: Vec<Vec<String>>,
+}
+
+impl Cues {
+    pub(super) fn new(t: &TriageSettings, phrase: fn(&str) -> Vec<String>) -> Cues {
+        let list = |v: &[String]| v.iter().map(|p| phrase(p)).filter(|p| !p.is_empty()).collect();
+        Cues {
+            negations: list(&t.negations),
+            window: t.negation_window,
+            resolved: list(&t.resolved),
+            general: list(&t.general),
+            past: list(&t.past),
+            others: list(&t.others),
+            figurative: list(&t.figurative),
+            current: list(&t.current),
+        }
+    }
+
+    /// The context of the mention at `start..=end` of `clause`.
+    pub(super) fn context(
+        &self,
+        clauses: &[Clause],
+        clause: &Clause,
+        start: usize,
+        end: usize,
+    ) -> Context {
+        let s = &clause.stems;
+        let before = start.saturating_sub(self.window)..start;
+        if self.negations.iter().any(|n| occurs_in(s, n, before.clone())) {
+            return Context::Negated;
+        }
+        let after = end + 1..end + 1 + RESOLVED_AFTER;
+        if self.resolved.iter().any(|n| occurs_in(s, n, after.clone())) {
+            return Context::Negated;
+        }
+        if self.figurative.iter().any(|f| find(s, f, 0).is_some()) {
+            return Context::Figurative;
+        }
+        // Frames before the mention in its sentence: the earlier clauses
+        // of the sentence whole, and this clause up to the mention.
+        let earlier = || {
+            clauses
+                .iter()
+                .take_while(|c| !std::ptr::eq(*c, clause))
+                .filter(|c| c.sentence == clause.sentence)
+        };
+        let before_in = |cues: &[Vec<String>]| {
+            cues.iter().any(|cue| {
+                occurs_in(s, cue, 0..start) || earlier().any(|c| find(&c.stems, cue, 0).is_some())
+            })
+        };
+        // General frames count before the mention in its sentence, or
+        // anywhere in its own clause ("is infection a risk").
+        if before_in(&self.general) || self.general.iter().any(|g| find(s, g, 0).is_some()) {
+            return Context::General;
+        }
+        // The past is scoped to the clause, and a word of the present in
+        // the same clause wins ("swollen since last week" is now).
+        let any = |cues: &[Vec<String>]| cues.iter().any(|cue| find(s, cue, 0).is_some());
+        if any(&self.past) && !any(&self.current) {
+            return Context::Past;
+        }
+        if before_in(&self.others) {
+            return Context::Other;
+        }
+        Context::Current
+    }
+
+    /// The context of something placed only by its sentence (a temperature).
+    pub(super) fn sentence_context(&self, clauses: &[Clause], sentence: usize) -> Context {
+        if self.in_sentence(clauses, sentence, &self.general) {
+            Context::General
+        } else if self.in_sentence(clauses, sentence, &self.past)
+            && !self.in_sentence(clauses, sentence, &self.current)
+        {
+            Context::Past
+        } else if self.in_sentence(clauses, sentence, &self.others) {
+            Context::Other
+        } else {
+            Context::Current
+        }
+    }
+
+    fn in_sentence(&self, clauses: &[Clause], sentence: usize, cues: &[Vec<String>]) -> bool {
+        clauses
+            .iter()
+            .filter(|c| c.sentence == sentence)
+            .any(|c| cues.iter().any(|cue| find(&c.stems, cue, 0).is_some()))
+    }
+}
+
+/// Words after a mention in which a "resolved" cue cancels it.
+const RESOLVED_AFTER: usize = super::RESOLVED_WINDOW;

@@ -1,0 +1,473 @@
+//! Red-flag triage: runs before any matching, so a message that reads like
+//! a complication gets the urgent-care message and never an FAQ answer.
+//!
+//! Triage works from clinical concepts, not phrases. Each `[[red_flag]]`
+//! in `faq.toml` is a concept (infection, airway, eye …) with a lexicon a
+//! clinician would recognise; a message *mentions* the concept when one of
+//! its terms appears (on stems, typos corrected, the words of a phrase in
+//! order with a little slack), and, when the concept has a `with` list, a
+//! second term appears in the same sentence.
+//!
+//! Whether a mention is a report of something happening now is decided by
+//! its context, scoped to that mention:
+//! - a negation just before it, in its own clause, cancels it ("no fever
+//!   but the pus keeps coming back" still reports pus);
+//! - a word saying it is over, just after it, cancels it ("the bleeding
+//!   stopped");
+//! - a figurative cue in its clause cancels it ("my bank account is bleeding");
+//! - a general or hypothetical frame before it in its sentence ("what are
+//!   the signs of", "can it cause", "if") makes it a question about
+//!   symptoms in general: the caution tier;
+//! - a past cue in its sentence ("last week", "I get cold sores"): caution;
+//! - someone else before it in its sentence ("my friend"): caution, unless
+//!   the concept is `always` (a blocked airway is an emergency whoever has it);
+//! - otherwise it is the writer's own, current report: urgent. A report
+//!   needs no "I" or time word: "pus coming out of the holes" is one.
+//!
+//! Numbers are read too: a temperature at or above the fever line, in °C
+//! or °F, written any common way ("38.6", "101F", "temp of 39"), is a
+//! mention of the `@fever` term.
+//!
+//! An expected, mild effect described now ("a bit red and tight tonight")
+//! gets the caution tier: the answer, plus when to get help.
+
+mod context;
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::faq::Faq;
+use crate::matcher::Fuzzy;
+use crate::text;
+
+pub use context::Context;
+
+/// Words allowed between two words of one phrase ("swelling keeps on
+/// growing" matches "swelling growing").
+pub const MAX_PHRASE_GAP: usize = 2;
+/// Words after a mention in which a "resolved" word cancels it ("bleeding
+/// has now stopped").
+pub const RESOLVED_WINDOW: usize = 4;
+/// The special term for a temperature at or over the fever line.
+pub const FEVER_TERM: &str = "@fever";
+/// The special term for a day count at or past `late_after_days`.
+pub const LATE_TERM: &str = "@late";
+
+/// The outcome of triage for one message.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// A possible complication now: the urgent message, never an answer.
+    Urgent(Flag),
+    /// Answer, with the warning signs: symptoms asked about in general, a
+    /// mild effect now, or the two signals disagreeing.
+    Caution(Caution),
+    Normal,
+}
+
+/// Which red flag fired, on which words, and the context that decided it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flag {
+    /// Index into [`Faq::red_flags`].
+    pub red_flag: usize,
+    pub matched: Vec<String>,
+}
+
+/// Why a message gets the caution block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Caution {
+    /// The red flag concerned, if one.
+    pub red_flag: Option<usize>,
+    /// The words concerned.
+    pub matched: Vec<String>,
+    pub context: Context,
+}
+
+/// A term: the stems of its words, or a special term.
+#[derive(Debug, Clone)]
+enum Term {
+    Words(Vec<String>),
+    Fever,
+    Late,
+}
+
+#[derive(Debug, Clone)]
+struct Concept {
+    terms: Vec<Term>,
+    with: Vec<Term>,
+    always: bool,
+}
+
+/// One clause of a message: its words and their stems (typos corrected).
+#[derive(Debug, Clone)]
+struct Clause {
+    words: Vec<String>,
+    stems: Vec<String>,
+    sentence: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Triage {
+    concepts: Vec<Concept>,
+    cues: context::Cues,
+    mild: Vec<Vec<String>>,
+    fuzzy: Fuzzy,
+    fever_celsius: f64,
+    late_after_days: u32,
+}
+
+/// Sentence ends: . ! ? ; and line breaks, but not a decimal point.
+static SENTENCE_END: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:[!?;\n]|\.(?:\D|$))+").expect("sentence pattern is valid"));
+/// Clause breaks inside a sentence: commas, dashes, and the contrastive
+/// conjunctions that turn to a new statement ("no fever but …").
+static CLAUSE_BREAK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i),|\s[-–—]\s|\b(?:but|though|although|however|except|whereas)\b")
+        .expect("clause pattern is valid")
+});
+/// A number that may be a temperature, with its unit if written.
+static TEMPERATURE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(\d{2,3}(?:[.,]\d{1,2})?)\s*(?:°|º|degrees?|deg)?\s*(c|f|celsius|centigrade|fahrenheit)?\b")
+        .expect("temperature pattern is valid")
+});
+/// Words that say a bare number is a temperature.
+static TEMPERATURE_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)temp|fever|thermometer|degree|°|º").expect("temperature word pattern is valid")
+});
+
+/// Words that put a temperature outside the body (the weather, washing
+/// water, a room): such a number is never a fever.
+static NOT_BODY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:outside|weather|forecast|heatwave|room|water|bath|shower|oven|sauna|pool)\b")
+        .expect("not-body pattern is valid")
+});
+
+/// Written-out numbers members use for day counts.
+const NUMBER_WORDS: &[(&str, u32)] = &[
+    ("one", 1),
+    ("two", 2),
+    ("three", 3),
+    ("four", 4),
+    ("five", 5),
+    ("six", 6),
+    ("seven", 7),
+    ("eight", 8),
+    ("nine", 9),
+    ("ten", 10),
+    ("first", 1),
+    ("second", 2),
+    ("third", 3),
+    ("fourth", 4),
+    ("fifth", 5),
+    ("sixth", 6),
+    ("seventh", 7),
+];
+
+/// Marks a term word that must match exactly, not by stem ("=numb" is
+/// not "numbing", "=burns" is not "burning").
+pub const EXACT: char = '=';
+
+/// The stems of a phrase, as triage compares them; a word written with
+/// [`EXACT`] before it stays whole, marked.
+fn phrase(p: &str) -> Vec<String> {
+    p.split_whitespace()
+        .flat_map(|token| {
+            let exact = token.starts_with(EXACT);
+            text::words(token.trim_start_matches(EXACT))
+                .into_iter()
+                .map(move |w| if exact { format!("{EXACT}{w}") } else { text::stem(&w) })
+        })
+        .collect()
+}
+
+fn term(p: &str) -> Term {
+    match p.trim() {
+        FEVER_TERM => Term::Fever,
+        LATE_TERM => Term::Late,
+        p => Term::Words(phrase(p)),
+    }
+}
+
+impl Triage {
+    /// Builds the concepts and context cues from the FAQ's triage sections.
+    pub fn new(faq: &Faq) -> Triage {
+        let t = &faq.triage;
+        let concepts: Vec<Concept> = faq
+            .red_flags
+            .iter()
+            .map(|r| Concept {
+                terms: r.terms.iter().map(|p| term(p)).collect(),
+                with: r.with.iter().map(|p| term(p)).collect(),
+                always: r.always,
+            })
+            .collect();
+        // Typos are corrected towards the lexicon's own words only, so a
+        // correction can only ever find a symptom word, never lose one.
+        let mut vocabulary: Vec<String> = faq
+            .red_flags
+            .iter()
+            .flat_map(|r| r.terms.iter().chain(&r.with))
+            .chain(&t.mild)
+            .flat_map(|p| text::words(p))
+            .collect();
+        vocabulary.sort();
+        vocabulary.dedup();
+        Triage {
+            concepts,
+            cues: context::Cues::new(t, phrase),
+            mild: t.mild.iter().map(|p| phrase(p)).collect(),
+            fuzzy: Fuzzy::new(vocabulary.iter().map(String::as_str)),
+            fever_celsius: t.fever_celsius,
+            late_after_days: t.late_after_days,
+        }
+    }
+
+    /// Splits a message into clauses of stemmed words.
+    fn clauses(&self, message: &str) -> Vec<Clause> {
+        let cut: String = message.chars().take(text::MAX_INPUT_CHARS).collect();
+        let mut out = Vec::new();
+        for (s, sentence) in SENTENCE_END.split(&cut).enumerate() {
+            for part in CLAUSE_BREAK.split(sentence) {
+                let words: Vec<String> = text::words(part);
+                if words.is_empty() {
+                    continue;
+                }
+                let stems = words
+                    .iter()
+                    .map(|w| match self.fuzzy.closest(w) {
+                        Some((known, d)) if d > 0 => text::stem(known),
+                        _ => text::stem(w),
+                    })
+                    .collect();
+                out.push(Clause {
+                    words,
+                    stems,
+                    sentence: s,
+                });
+            }
+        }
+        out
+    }
+
+    /// Fever temperatures in the message, by sentence: (sentence, as typed).
+    fn fevers(&self, message: &str) -> Vec<(usize, String)> {
+        let cut: String = message.chars().take(text::MAX_INPUT_CHARS).collect();
+        let mut out = Vec::new();
+        for (s, sentence) in SENTENCE_END.split(&cut).enumerate() {
+            if NOT_BODY.is_match(sentence) {
+                continue;
+            }
+            let worded = TEMPERATURE_WORD.is_match(sentence);
+            for m in TEMPERATURE.captures_iter(sentence) {
+                let Ok(value) = m[1].replace(',', ".").parse::<f64>() else {
+                    continue;
+                };
+                let unit = m.get(2).map(|u| u.as_str().to_ascii_lowercase());
+                let celsius = match unit.as_deref().map(|u| &u[..1]) {
+                    Some("c") => value,
+                    Some("f") => (value - 32.0) * 5.0 / 9.0,
+                    // A bare number is a temperature only beside a
+                    // temperature word, and only in a plausible body range.
+                    _ if worded && (35.0..=43.0).contains(&value) => value,
+                    _ if worded && (95.0..=110.0).contains(&value) => (value - 32.0) * 5.0 / 9.0,
+                    _ => continue,
+                };
+                if (self.fever_celsius..=45.0).contains(&celsius) {
+                    out.push((s, m[0].trim().to_owned()));
+                }
+            }
+        }
+        out
+    }
+
+    /// Triage's verdict on a message (raw text: sentences and clauses
+    /// matter, so it is split before it is normalised).
+    pub fn check(&self, message: &str) -> Verdict {
+        let clauses = self.clauses(message);
+        let fevers = self.fevers(message);
+        let mut caution: Option<Caution> = None;
+        for (i, concept) in self.concepts.iter().enumerate() {
+            for (matched, ctx) in self.mentions(concept, &clauses, &fevers) {
+                match ctx {
+                    Context::Current => {
+                        return Verdict::Urgent(Flag {
+                            red_flag: i,
+                            matched,
+                        })
+                    }
+                    Context::Other if concept.always => {
+                        return Verdict::Urgent(Flag {
+                            red_flag: i,
+                            matched,
+                        })
+                    }
+                    Context::Negated | Context::Figurative => {}
+                    ctx => {
+                        caution.get_or_insert(Caution {
+                            red_flag: Some(i),
+                            matched,
+                            context: ctx,
+                        });
+                    }
+                }
+            }
+        }
+        if let Some(c) = caution {
+            return Verdict::Caution(c);
+        }
+        for c in &clauses {
+            for m in &self.mild {
+                if let Some((start, end)) = find_in(&c.stems, &c.words, m, 0) {
+                    let ctx = self.cues.context(&clauses, c, start, end);
+                    if ctx == Context::Current {
+                        return Verdict::Caution(Caution {
+                            red_flag: None,
+                            matched: vec![c.words[start..=end].join(" ")],
+                            context: Context::Mild,
+                        });
+                    }
+                }
+            }
+        }
+        Verdict::Normal
+    }
+
+    /// Every mention of a concept, with its context.
+    fn mentions(
+        &self,
+        concept: &Concept,
+        clauses: &[Clause],
+        fevers: &[(usize, String)],
+    ) -> Vec<(Vec<String>, Context)> {
+        let mut out = Vec::new();
+        for term in &concept.terms {
+            for (sentence, shown, ctx) in self.occurrences(term, clauses, fevers) {
+                if !concept.with.is_empty() {
+                    let second = concept.with.iter().find_map(|w| {
+                        self.occurrences(w, clauses, fevers)
+                            .into_iter()
+                            .find(|(s, _, c)| *s == sentence && *c != Context::Negated)
+                    });
+                    match second {
+                        Some((_, also, _)) => out.push((vec![shown, also], ctx)),
+                        None => continue,
+                    }
+                } else {
+                    out.push((vec![shown], ctx));
+                }
+            }
+        }
+        out
+    }
+
+    /// Where a term occurs: (sentence, words as typed, context).
+    fn occurrences(
+        &self,
+        term: &Term,
+        clauses: &[Clause],
+        fevers: &[(usize, String)],
+    ) -> Vec<(usize, String, Context)> {
+        let mut out = Vec::new();
+        match term {
+            Term::Words(seq) => {
+                for c in clauses {
+                    let mut from = 0;
+                    while let Some((start, end)) = find_in(&c.stems, &c.words, seq, from) {
+                        let ctx = self.cues.context(clauses, c, start, end);
+                        out.push((c.sentence, c.words[start..=end].join(" "), ctx));
+                        from = start + 1;
+                    }
+                }
+            }
+            Term::Fever => {
+                for (s, shown) in fevers {
+                    let ctx = self.cues.sentence_context(clauses, *s);
+                    out.push((*s, shown.clone(), ctx));
+                }
+            }
+            Term::Late => {
+                for c in clauses {
+                    if let Some((at, shown)) = self.late(&c.words) {
+                        let ctx = self.cues.context(clauses, c, at, at);
+                        out.push((c.sentence, shown, ctx));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// "day 5", "5 days", "fifth day", "a week": a day count at or past
+    /// the late threshold; its position and words.
+    fn late(&self, words: &[String]) -> Option<(usize, String)> {
+        for (i, w) in words.iter().enumerate() {
+            if matches!(w.as_str(), "week" | "weeks" | "fortnight") {
+                return Some((i, w.clone()));
+            }
+            if w == "day" || w == "days" {
+                for j in [i.checked_sub(1), Some(i + 1)].into_iter().flatten() {
+                    let n = words.get(j).and_then(|x| {
+                        x.parse::<u32>().ok().or_else(|| {
+                            NUMBER_WORDS
+                                .iter()
+                                .find(|(n, _)| n == x)
+                                .map(|(_, v)| *v)
+                        })
+                    });
+                    if n.is_some_and(|n| n >= self.late_after_days) {
+                        let (a, b) = if j < i { (j, i) } else { (i, j) };
+                        return Some((a, words[a..=b].join(" ")));
+                    }
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Finds `seq` in `words` at or after `from`: its words in order, each
+/// within [`MAX_PHRASE_GAP`] words of the previous one. Returns the first
+/// and last positions.
+fn find(stems: &[String], seq: &[String], from: usize) -> Option<(usize, usize)> {
+    find_in(stems, stems, seq, from)
+}
+
+/// [`find`] for a clause's stems and its words as typed: a term word
+/// marked [`EXACT`] is compared with the typed word.
+fn find_in(
+    stems: &[String],
+    typed: &[String],
+    seq: &[String],
+    from: usize,
+) -> Option<(usize, usize)> {
+    let same = |k: usize, w: &String| match w.strip_prefix(EXACT) {
+        Some(exact) => typed.get(k).is_some_and(|t| t == exact),
+        None => &stems[k] == w,
+    };
+    let words = stems;
+    let (head, rest) = seq.split_first()?;
+    'start: for start in from..words.len() {
+        if !same(start, head) {
+            continue;
+        }
+        let mut at = start;
+        for w in rest {
+            let limit = (at + 2 + MAX_PHRASE_GAP).min(words.len());
+            match (at + 1..limit).find(|&k| same(k, w)) {
+                Some(k) => at = k,
+                None => continue 'start,
+            }
+        }
+        return Some((start, at));
+    }
+    None
+}
+
+/// Whether `seq` occurs in `words` within `range` (a cue search).
+fn occurs_in(words: &[String], seq: &[String], range: std::ops::Range<usize>) -> bool {
+    let end = range.end.min(words.len());
+    if range.start >= end {
+        return false;
+    }
+    find(&words[range.start..end], seq, 0).is_some()
+}

@@ -1,0 +1,84 @@
+//! The sentence encoder against a reference: token ids from Hugging Face's
+//! own tokenizer and vectors from an independent numpy forward pass over
+//! the original f32 weights (`models/make.py` writes both).
+
+use std::path::Path;
+
+use faqbot::model::{load_model, DEFAULT_MODEL_DIR};
+
+fn model_dir() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_MODEL_DIR)
+}
+
+fn reference() -> serde_json::Value {
+    let text = std::fs::read_to_string(model_dir().join("reference.json")).expect("reference.json");
+    serde_json::from_str(&text).expect("reference.json is JSON")
+}
+
+/// Our WordPiece tokenizer gives exactly Hugging Face's ids, accents,
+/// emoji, punctuation and the empty string included.
+#[test]
+fn tokenizer_matches_reference() {
+    let model = load_model(&model_dir()).expect("the shipped model loads");
+    for case in reference()["cases"].as_array().expect("cases") {
+        let text = case["text"].as_str().expect("text");
+        let want: Vec<u32> = case["ids"]
+            .as_array()
+            .expect("ids")
+            .iter()
+            .map(|v| v.as_u64().expect("id") as u32)
+            .collect();
+        assert_eq!(model.encoder.token_ids(text), want, "tokens of {text:?}");
+    }
+}
+
+/// The f16 weights through our forward pass give the reference vectors
+/// to a cosine of 0.999 or more, alone and in a padded batch.
+#[test]
+fn vectors_match_reference() {
+    let model = load_model(&model_dir()).expect("the shipped model loads");
+    let cases = reference();
+    let cases = cases["cases"].as_array().expect("cases");
+    let texts: Vec<&str> = cases.iter().map(|c| c["text"].as_str().expect("text")).collect();
+    let batch = model.encoder.embed_all(&texts).expect("batch embeds");
+    for (case, batched) in cases.iter().zip(&batch) {
+        let want: Vec<f32> = case["vector"]
+            .as_array()
+            .expect("vector")
+            .iter()
+            .map(|v| v.as_f64().expect("float") as f32)
+            .collect();
+        let alone = model.encoder.embed(case["text"].as_str().expect("text")).expect("embeds");
+        for got in [&alone, batched] {
+            let cos = faqbot::embed::cosine(got, &want);
+            assert!(cos >= 0.999, "{:?}: cosine {cos}", case["text"]);
+        }
+    }
+}
+
+/// A missing weights file stops the load with the file named.
+#[test]
+fn missing_model_file_is_named() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for f in ["config.json", "vocab.txt", "off-topic.txt"] {
+        std::fs::copy(model_dir().join(f), dir.path().join(f)).expect("copy");
+    }
+    let err = format!("{:#}", load_model(dir.path()).expect_err("no weights"));
+    assert!(err.contains("model.safetensors"), "{err}");
+}
+
+/// A corrupt or truncated weights file is refused, naming the file, never
+/// loaded as a model that computes nonsense.
+#[test]
+fn corrupt_model_file_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for f in ["config.json", "vocab.txt", "off-topic.txt"] {
+        std::fs::copy(model_dir().join(f), dir.path().join(f)).expect("copy");
+    }
+    let weights = std::fs::read(model_dir().join("model.safetensors")).expect("weights");
+    for bad in [b"not a model".to_vec(), weights[..weights.len() / 2].to_vec()] {
+        std::fs::write(dir.path().join("model.safetensors"), bad).expect("write");
+        let err = format!("{:#}", load_model(dir.path()).expect_err("corrupt weights"));
+        assert!(err.contains("model.safetensors"), "{err}");
+    }
+}

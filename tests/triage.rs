@@ -1,0 +1,145 @@
+//! Red-flag triage on the shipped lexicon: a table per concept, a table
+//! per non-urgent context, and properties that must hold for any wording.
+//! Triage needs no encoder, so these run on the lexical engine (fast).
+
+use faqbot::triage::{Context, Triage, Verdict};
+use faqbot::Faq;
+use proptest::prelude::*;
+
+fn triage() -> (Faq, Triage) {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml"))
+        .expect("faq.toml");
+    let faq = Faq::parse(&text).expect("faq.toml is valid");
+    let t = Triage::new(&faq);
+    (faq, t)
+}
+
+fn concept_of(faq: &Faq, v: &Verdict) -> Option<String> {
+    match v {
+        Verdict::Urgent(f) => Some(faq.red_flags[f.red_flag].id.clone()),
+        _ => None,
+    }
+}
+
+/// Current reports of each concept are urgent, and flag that concept.
+#[test]
+fn each_concept_fires_on_current_reports() {
+    let (faq, t) = triage();
+    let table: &[(&str, &str)] = &[
+        ("airway", "i can't breathe properly and my chest feels tight"),
+        ("airway", "throat feels like its closing up"),
+        ("anaphylaxis", "my tongue is swelling up"),
+        ("anaphylaxis", "had to use my epi pen an hour ago"),
+        ("allergy", "covered in hives since the session"),
+        ("allergy", "I think I'm having an allergic reaction to the serum"),
+        ("infection", "yellow crusts all along my jaw this morning"),
+        ("infection", "there is pus in the tiny holes"),
+        ("infection", "the treated bit is hot to the touch and smells"),
+        ("worsening", "the redness is spreading down my neck"),
+        ("severe-pain", "the pain is unbearable tonight"),
+        ("bleeding", "it keeps bleeding and won't stop"),
+        ("eye", "my vision is blurry in one eye since they did my forehead"),
+        ("eye", "my left eye is red and sore"),
+        ("burn-blister", "the RF left burns on my cheeks"),
+        ("burn-blister", "blisters came up on my jaw overnight"),
+        ("herpes-flare", "a cold sore came up after my treatment and it's spreading"),
+        ("lumps", "hard lumps have appeared under my skin weeks after"),
+        ("nerve", "the corner of my mouth is drooping"),
+        ("nerve", "my cheek is still numb two days later"),
+        ("systemic", "temp is 38.6 and I feel shivery"),
+        ("systemic", "I fainted after getting home"),
+        ("systemic", "101F since this morning"),
+        ("pigment-pain", "dark patches are spreading and they hurt"),
+    ];
+    for (concept, message) in table {
+        let v = t.check(message);
+        assert_eq!(
+            concept_of(&faq, &v).as_deref(),
+            Some(*concept),
+            "{message:?} gave {v:?}"
+        );
+    }
+}
+
+/// Each non-urgent context keeps a symptom word from raising the alarm.
+#[test]
+fn contexts_keep_look_alikes_from_firing() {
+    let (_, t) = triage();
+    let table: &[(&str, Option<Context>)] = &[
+        ("what are the signs of infection after microneedling?", Some(Context::General)),
+        ("can it cause blisters?", Some(Context::General)),
+        ("I had a fever last week, can I still have my appointment on Friday?", Some(Context::Past)),
+        ("I get cold sores, is it safe for me?", Some(Context::Past)),
+        ("my friend's face blistered after her peel", Some(Context::Other)),
+        ("my bank account is bleeding after all these sessions", None),
+        ("what temperature should the water be when I wash my face?", None),
+        ("can I use my eye cream tonight?", None),
+        ("no fever, no pus, just a bit pink", Some(Context::Mild)),
+        ("how long does the numbing cream take to work?", None),
+    ];
+    for (message, want) in table {
+        let v = t.check(message);
+        match (want, &v) {
+            (None, Verdict::Normal) => {}
+            (Some(ctx), Verdict::Caution(c)) if c.context == *ctx => {}
+            _ => panic!("{message:?}: wanted {want:?}, got {v:?}"),
+        }
+    }
+}
+
+/// A temperature is a fever from 38 °C or 100.4 °F, however it is written,
+/// and not below or when it is about something else.
+#[test]
+fn temperatures_are_read() {
+    let (_, t) = triage();
+    for urgent in ["temp 38.2", "my temperature is 39 degrees", "thermometer says 100.8", "102 f since lunch", "38,5°C"] {
+        assert!(matches!(t.check(urgent), Verdict::Urgent(_)), "{urgent}");
+    }
+    for calm in ["temp 37.2", "it's 38 degrees outside so hot", "99.1F this morning", "I'm 38 years old", "room 101"] {
+        assert!(!matches!(t.check(calm), Verdict::Urgent(_)), "{calm}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Adding "no fever" to a report of pus keeps it urgent: a negation
+    /// negates only its own concept.
+    #[test]
+    fn no_fever_keeps_pus_urgent(
+        report in prop::sample::select(vec![
+            "pus is coming out of my cheek",
+            "yellow crust on my forehead and it's oozing",
+            "the holes are full of pus",
+        ]),
+        before in any::<bool>(),
+    ) {
+        let (_, t) = triage();
+        let message = if before { format!("no fever but {report}") } else { format!("{report}, no fever") };
+        prop_assert!(matches!(t.check(&message), Verdict::Urgent(_)), "{}", message);
+    }
+
+    /// "What are the signs of" before a symptom makes it a general
+    /// question: never urgent, unless it is an airway emergency.
+    #[test]
+    fn signs_of_is_not_urgent(
+        symptom in prop::sample::select(vec![
+            "infection", "pus", "hives", "blisters", "a fever", "blurred vision", "numbness", "hard lumps", "a cold sore flare",
+        ]),
+    ) {
+        let (_, t) = triage();
+        let message = format!("what are the signs of {symptom}?");
+        prop_assert!(!matches!(t.check(&message), Verdict::Urgent(_)), "{}", message);
+    }
+
+    /// Figurative uses never fire.
+    #[test]
+    fn figurative_never_fires(
+        what in prop::sample::select(vec!["bank account", "wallet", "budget", "savings"]),
+        symptom in prop::sample::select(vec!["is bleeding", "has a fever", "is covered in blisters", "is infected"]),
+    ) {
+        let (_, t) = triage();
+        let message = format!("my {what} {symptom} after all these sessions lol");
+        prop_assert!(!matches!(t.check(&message), Verdict::Urgent(_)), "{}", message);
+    }
+}
