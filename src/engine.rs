@@ -356,10 +356,21 @@ impl Engine {
         strictness: Strictness,
     ) -> Decision {
         let ranked: Vec<(usize, f64)> = e.fused.iter().map(|f| (f.entry, f.confidence)).collect();
+        // A subject the FAQ lists as not covered vetoes an answer, unless
+        // the best entry itself uses that word (an FAQ may answer "is it a
+        // facelift?" while listing facelifts as not covered).
+        let off_topic = e.ranking.off_topic.as_deref().filter(|term| {
+            let term = text::normalise(term);
+            ranked.first().is_none_or(|&(best, _)| {
+                !self.faq.entries[best]
+                    .phrasings()
+                    .any(|p| format!(" {} ", text::normalise(p)).contains(&format!(" {term} ")))
+            })
+        });
         fusion::decide(
             &s.index.calibration,
             &ranked,
-            e.ranking.off_topic.as_deref(),
+            off_topic,
             strictness == Strictness::Overheard,
         )
     }

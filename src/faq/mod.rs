@@ -223,6 +223,17 @@ pub struct TriageSettings {
     pub mild: Vec<String>,
     /// Words of the present that outweigh a past cue in the same clause.
     pub current: Vec<String>,
+    /// Before treatment ("should I cancel"): anywhere in the sentence.
+    pub before: Vec<String>,
+    /// Verbs of going on ("stop", "go away"): a negation before them does
+    /// not negate the symptom ("won't stop bleeding").
+    pub continuing: Vec<String>,
+    /// A sentence opening with one of these asks (a modal: "can", "could").
+    pub modal_questions: Vec<String>,
+    /// …or with one of these and no word of the writer's own (be, do).
+    pub plain_questions: Vec<String>,
+    /// The writer's own words ("i", "my").
+    pub personal: Vec<String>,
     /// Semantic backstop: the least cosine to a red flag's examples, and
     /// how far it must beat the best FAQ phrasing, to raise a caution.
     pub semantic_min: f64,
@@ -717,6 +728,11 @@ impl Faq {
                     &t.figurative,
                     &t.mild,
                     &t.current,
+                    &t.before,
+                    &t.continuing,
+                    &t.modal_questions,
+                    &t.plain_questions,
+                    &t.personal,
                 ] {
                     c.phrases(&at, list);
                 }
@@ -774,6 +790,11 @@ impl Faq {
                     figurative: t.figurative.clone(),
                     mild: t.mild.clone(),
                     current: t.current.clone(),
+                    before: t.before.clone(),
+                    continuing: t.continuing.clone(),
+                    modal_questions: t.modal_questions.clone(),
+                    plain_questions: t.plain_questions.clone(),
+                    personal: t.personal.clone(),
                     semantic_min,
                     semantic_margin,
                 }

@@ -134,6 +134,16 @@ pub(crate) struct RawTriage {
     pub mild: Vec<String>,
     #[serde(default)]
     pub current: Vec<String>,
+    #[serde(default)]
+    pub before: Vec<String>,
+    #[serde(default)]
+    pub continuing: Vec<String>,
+    #[serde(default)]
+    pub modal_questions: Vec<String>,
+    #[serde(default)]
+    pub plain_questions: Vec<String>,
+    #[serde(default)]
+    pub personal: Vec<String>,
     pub semantic_min: Option<f64>,
     pub semantic_margin: Option<f64>,
 }

@@ -53,6 +53,11 @@ pub(super) struct Cues {
     others: Vec<Vec<String>>,
     figurative: Vec<Vec<String>>,
     current: Vec<Vec<String>>,
+    before: Vec<Vec<String>>,
+    continuing: Vec<Vec<String>>,
+    modal: Vec<String>,
+    asking: Vec<String>,
+    personal: Vec<String>,
 }
 
 impl Cues {
@@ -67,6 +72,11 @@ impl Cues {
             others: list(&t.others),
             figurative: list(&t.figurative),
             current: list(&t.current),
+            before: list(&t.before),
+            continuing: list(&t.continuing),
+            modal: t.modal_questions.iter().map(|w| phrase(w).concat()).collect(),
+            asking: t.plain_questions.iter().map(|w| phrase(w).concat()).collect(),
+            personal: t.personal.iter().map(|w| phrase(w).concat()).collect(),
         }
     }
 
@@ -79,8 +89,16 @@ impl Cues {
         end: usize,
     ) -> Context {
         let s = &clause.stems;
-        let before = start.saturating_sub(self.window)..start;
-        if self.negations.iter().any(|n| occurs_in(s, n, before.clone())) {
+        let lo = start.saturating_sub(self.window);
+        // A negation negates the mention, unless a verb of continuing comes
+        // between them: "won't stop bleeding", "not going away" assert it goes on.
+        let negated = (lo..start).any(|k| {
+            self.negations
+                .iter()
+                .any(|n| s[k..start].starts_with(n))
+                && !self.continuing.iter().any(|c| occurs_in(s, c, k + 1..start))
+        });
+        if negated {
             return Context::Negated;
         }
         let after = end + 1..end + 1 + RESOLVED_AFTER;
@@ -105,8 +123,15 @@ impl Cues {
         };
         // General frames count before the mention in its sentence, or
         // anywhere in its own clause ("is infection a risk").
-        if before_in(&self.general) || self.general.iter().any(|g| find(s, g, 0).is_some()) {
+        if before_in(&self.general)
+            || self.general.iter().any(|g| find(s, g, 0).is_some())
+            || self.is_question(clauses, clause.sentence)
+        {
             return Context::General;
+        }
+        // Before treatment ("should I cancel tomorrow?"): the whole sentence.
+        if self.in_sentence(clauses, clause.sentence, &self.before) {
+            return Context::Past;
         }
         // The past is scoped to the clause, and a word of the present in
         // the same clause wins ("swollen since last week" is now).
@@ -122,10 +147,11 @@ impl Cues {
 
     /// The context of something placed only by its sentence (a temperature).
     pub(super) fn sentence_context(&self, clauses: &[Clause], sentence: usize) -> Context {
-        if self.in_sentence(clauses, sentence, &self.general) {
+        if self.in_sentence(clauses, sentence, &self.general) || self.is_question(clauses, sentence) {
             Context::General
-        } else if self.in_sentence(clauses, sentence, &self.past)
-            && !self.in_sentence(clauses, sentence, &self.current)
+        } else if self.in_sentence(clauses, sentence, &self.before)
+            || (self.in_sentence(clauses, sentence, &self.past)
+                && !self.in_sentence(clauses, sentence, &self.current))
         {
             Context::Past
         } else if self.in_sentence(clauses, sentence, &self.others) {
@@ -133,6 +159,32 @@ impl Cues {
         } else {
             Context::Current
         }
+    }
+
+    /// A question that asks rather than reports: it opens with a modal
+    /// ("can a roller cause …", "could I get …"; not "can't breathe"), or
+    /// with a form of be or do and says nothing of the writer ("is the
+    /// pain worse with RF?").
+    fn is_question(&self, clauses: &[Clause], sentence: usize) -> bool {
+        let Some(first) = clauses.iter().find(|c| c.sentence == sentence) else {
+            return false;
+        };
+        let Some(opening) = first.stems.first() else {
+            return false;
+        };
+        let negated_next = first
+            .stems
+            .get(1)
+            .is_some_and(|w| self.negations.iter().any(|n| n.len() == 1 && &n[0] == w));
+        if self.modal.contains(opening) && !negated_next {
+            return true;
+        }
+        self.asking.contains(opening)
+            && !negated_next
+            && !clauses
+                .iter()
+                .filter(|c| c.sentence == sentence)
+                .any(|c| c.stems.iter().any(|w| self.personal.contains(w)))
     }
 
     fn in_sentence(&self, clauses: &[Clause], sentence: usize, cues: &[Vec<String>]) -> bool {

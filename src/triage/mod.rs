@@ -91,6 +91,25 @@ enum Term {
     Late,
 }
 
+/// Where a term occurs: its sentence, the words as typed, their context
+/// and span (clause, first word, last word).
+#[derive(Debug, Clone)]
+struct Occurrence {
+    sentence: usize,
+    shown: String,
+    context: Context,
+    at: (usize, usize, usize),
+}
+
+/// A concept mentioned: which, on what words, in what context, where.
+#[derive(Debug, Clone)]
+struct Mention {
+    red_flag: usize,
+    matched: Vec<String>,
+    context: Context,
+    at: (usize, usize, usize),
+}
+
 #[derive(Debug, Clone)]
 struct Concept {
     terms: Vec<Term>,
@@ -111,6 +130,8 @@ pub struct Triage {
     concepts: Vec<Concept>,
     cues: context::Cues,
     mild: Vec<Vec<String>>,
+    /// The lexicon's words, sorted (typos are corrected towards these).
+    vocabulary: Vec<String>,
     fuzzy: Fuzzy,
     fever_celsius: f64,
     late_after_days: u32,
@@ -217,6 +238,7 @@ impl Triage {
             cues: context::Cues::new(t, phrase),
             mild: t.mild.iter().map(|p| phrase(p)).collect(),
             fuzzy: Fuzzy::new(vocabulary.iter().map(String::as_str)),
+            vocabulary,
             fever_celsius: t.fever_celsius,
             late_after_days: t.late_after_days,
         }
@@ -232,13 +254,7 @@ impl Triage {
                 if words.is_empty() {
                     continue;
                 }
-                let stems = words
-                    .iter()
-                    .map(|w| match self.fuzzy.closest(w) {
-                        Some((known, d)) if d > 0 => text::stem(known),
-                        _ => text::stem(w),
-                    })
-                    .collect();
+                let stems = words.iter().map(|w| text::stem(&self.corrected(w))).collect();
                 out.push(Clause {
                     words,
                     stems,
@@ -247,6 +263,20 @@ impl Triage {
             }
         }
         out
+    }
+
+    /// A word as triage reads it: itself if the lexicon knows it, else the
+    /// lexicon word it is a typo of ("swolen" → "swollen"). A correction
+    /// keeps the first letter, which typos rarely change, so an ordinary
+    /// word never becomes a symptom ("feeling" is not "peeling").
+    fn corrected<'w>(&'w self, word: &'w str) -> &'w str {
+        if self.vocabulary.binary_search_by(|v| v.as_str().cmp(word)).is_ok() {
+            return word;
+        }
+        match self.fuzzy.closest(word) {
+            Some((known, _)) if known.chars().next() == word.chars().next() => known,
+            _ => word,
+        }
     }
 
     /// Fever temperatures in the message, by sentence: (sentence, as typed).
@@ -285,35 +315,41 @@ impl Triage {
     pub fn check(&self, message: &str) -> Verdict {
         let clauses = self.clauses(message);
         let fevers = self.fevers(message);
-        let mut caution: Option<Caution> = None;
+        // Every mention of every concept first, so a longer term can win
+        // over a shorter one inside it ("fever blisters" is a cold sore,
+        // not a fever and not a burn).
+        let mut mentions: Vec<Mention> = Vec::new();
         for (i, concept) in self.concepts.iter().enumerate() {
-            for (matched, ctx) in self.mentions(concept, &clauses, &fevers) {
-                match ctx {
-                    Context::Current => {
-                        return Verdict::Urgent(Flag {
-                            red_flag: i,
-                            matched,
-                        })
-                    }
-                    Context::Other if concept.always => {
-                        return Verdict::Urgent(Flag {
-                            red_flag: i,
-                            matched,
-                        })
-                    }
-                    Context::Negated | Context::Figurative => {}
-                    ctx => {
-                        caution.get_or_insert(Caution {
-                            red_flag: Some(i),
-                            matched,
-                            context: ctx,
-                        });
-                    }
-                }
+            mentions.extend(self.mentions(i, concept, &clauses, &fevers));
+        }
+        let inside_longer = |m: &Mention| {
+            mentions.iter().any(|o| {
+                o.at.0 == m.at.0
+                    && o.at.1 <= m.at.1
+                    && m.at.2 <= o.at.2
+                    && (o.at.2 - o.at.1) > (m.at.2 - m.at.1)
+            })
+        };
+        let kept: Vec<&Mention> = mentions.iter().filter(|m| !inside_longer(m)).collect();
+        for m in &kept {
+            let urgent = m.context == Context::Current
+                || (m.context == Context::Other && self.concepts[m.red_flag].always);
+            if urgent {
+                return Verdict::Urgent(Flag {
+                    red_flag: m.red_flag,
+                    matched: m.matched.clone(),
+                });
             }
         }
-        if let Some(c) = caution {
-            return Verdict::Caution(c);
+        if let Some(m) = kept
+            .iter()
+            .find(|m| !matches!(m.context, Context::Negated | Context::Figurative))
+        {
+            return Verdict::Caution(Caution {
+                red_flag: Some(m.red_flag),
+                matched: m.matched.clone(),
+                context: m.context,
+            });
         }
         for c in &clauses {
             for m in &self.mild {
@@ -335,61 +371,93 @@ impl Triage {
     /// Every mention of a concept, with its context.
     fn mentions(
         &self,
+        red_flag: usize,
         concept: &Concept,
         clauses: &[Clause],
         fevers: &[(usize, String)],
-    ) -> Vec<(Vec<String>, Context)> {
+    ) -> Vec<Mention> {
         let mut out = Vec::new();
         for term in &concept.terms {
-            for (sentence, shown, ctx) in self.occurrences(term, clauses, fevers) {
+            for first in self.occurrences(term, clauses, fevers) {
+                let mut matched = vec![first.shown.clone()];
                 if !concept.with.is_empty() {
+                    // The second term in the same sentence, not negated, and
+                    // not the first term's own words ("more painful" is not
+                    // "pain" plus "more painful").
                     let second = concept.with.iter().find_map(|w| {
-                        self.occurrences(w, clauses, fevers)
-                            .into_iter()
-                            .find(|(s, _, c)| *s == sentence && *c != Context::Negated)
+                        self.occurrences(w, clauses, fevers).into_iter().find(|o| {
+                            o.sentence == first.sentence
+                                && o.context != Context::Negated
+                                && !(o.at.0 == first.at.0
+                                    && o.at.1 <= first.at.2
+                                    && first.at.1 <= o.at.2)
+                        })
                     });
                     match second {
-                        Some((_, also, _)) => out.push((vec![shown, also], ctx)),
+                        Some(o) => matched.push(o.shown),
                         None => continue,
                     }
-                } else {
-                    out.push((vec![shown], ctx));
                 }
+                out.push(Mention {
+                    red_flag,
+                    matched,
+                    context: first.context,
+                    at: first.at,
+                });
             }
         }
         out
     }
 
-    /// Where a term occurs: (sentence, words as typed, context).
+    /// Where a term occurs.
     fn occurrences(
         &self,
         term: &Term,
         clauses: &[Clause],
         fevers: &[(usize, String)],
-    ) -> Vec<(usize, String, Context)> {
+    ) -> Vec<Occurrence> {
         let mut out = Vec::new();
         match term {
             Term::Words(seq) => {
-                for c in clauses {
+                for (ci, c) in clauses.iter().enumerate() {
                     let mut from = 0;
                     while let Some((start, end)) = find_in(&c.stems, &c.words, seq, from) {
-                        let ctx = self.cues.context(clauses, c, start, end);
-                        out.push((c.sentence, c.words[start..=end].join(" "), ctx));
+                        let mut context = self.cues.context(clauses, c, start, end);
+                        // A message that is only the term ("granulomas?",
+                        // "hives") names a topic to look up, not a report.
+                        if context == Context::Current && clauses.len() == 1 && end + 1 - start == c.words.len() {
+                            context = Context::General;
+                        }
+                        out.push(Occurrence {
+                            sentence: c.sentence,
+                            shown: c.words[start..=end].join(" "),
+                            context,
+                            at: (ci, start, end),
+                        });
                         from = start + 1;
                     }
                 }
             }
             Term::Fever => {
                 for (s, shown) in fevers {
-                    let ctx = self.cues.sentence_context(clauses, *s);
-                    out.push((*s, shown.clone(), ctx));
+                    out.push(Occurrence {
+                        sentence: *s,
+                        shown: shown.clone(),
+                        context: self.cues.sentence_context(clauses, *s),
+                        // Placed by sentence only: it overlaps no word span.
+                        at: (usize::MAX, *s, *s),
+                    });
                 }
             }
             Term::Late => {
-                for c in clauses {
-                    if let Some((at, shown)) = self.late(&c.words) {
-                        let ctx = self.cues.context(clauses, c, at, at);
-                        out.push((c.sentence, shown, ctx));
+                for (ci, c) in clauses.iter().enumerate() {
+                    if let Some((i, shown)) = self.late(&c.words) {
+                        out.push(Occurrence {
+                            sentence: c.sentence,
+                            shown,
+                            context: self.cues.context(clauses, c, i, i),
+                            at: (ci, i, i),
+                        });
                     }
                 }
             }
