@@ -929,6 +929,7 @@ pub fn group_paraphrases<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<Gr
     let mut groups: Vec<Group> = Vec::new();
     // Each group's first wording, as characters, and which groups use a word.
     let mut heads: Vec<Vec<char>> = Vec::new();
+    let mut head_grams: Vec<Vec<u64>> = Vec::new();
     let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
     // Words shared with each group for the current wording, each weighted
     // by its rarity (1 / groups using it), so one rare word outweighs many
@@ -937,6 +938,7 @@ pub fn group_paraphrases<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<Gr
     let mut touched: Vec<usize> = Vec::new();
     for (text, n) in distinct {
         let chars: Vec<char> = text.chars().collect();
+        let grams = trigrams(&chars);
         let mut words: Vec<&str> = text.split_whitespace().collect();
         words.sort_unstable();
         words.dedup();
@@ -961,7 +963,11 @@ pub fn group_paraphrases<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<Gr
         let joined = candidates
             .iter()
             .map(|&(_, g)| g)
-            .filter(|&g| within_edits(&heads[g], &chars, max_edits(&heads[g], &chars)))
+            .filter(|&g| {
+                let k = max_edits(&heads[g], &chars);
+                may_be_within(&head_grams[g], &grams, heads[g].len().max(chars.len()), k)
+                    && within_edits(&heads[g], &chars, k)
+            })
             .min();
         match joined {
             Some(g) => {
@@ -974,6 +980,7 @@ pub fn group_paraphrases<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<Gr
                     by_word.entry((*w).to_owned()).or_default().push(id);
                 }
                 heads.push(chars);
+                head_grams.push(grams);
                 shared.push(0.0);
                 groups.push(Group {
                     text,
@@ -993,6 +1000,42 @@ fn max_edits(a: &[char], b: &[char]) -> usize {
     let longer = a.len().max(b.len()) as f64;
     // The epsilon keeps an exact boundary (d / longer == 1 - similarity) inside.
     ((1.0 - PARAPHRASE_SIMILARITY) * longer + 1e-9).floor() as usize
+}
+
+/// The text's character trigrams, each packed in a `u64` (a `char` fits in
+/// 21 bits), sorted.
+fn trigrams(chars: &[char]) -> Vec<u64> {
+    let mut grams: Vec<u64> = chars
+        .windows(3)
+        .map(|w| (u64::from(w[0]) << 42) | (u64::from(w[1]) << 21) | u64::from(w[2]))
+        .collect();
+    grams.sort_unstable();
+    grams
+}
+
+/// Ukkonen's q-gram count filter, in O(length): two texts within `k` edits
+/// share at least `longer - 2 - 3k` trigrams (each edit destroys at most
+/// three). False means they cannot be within `k`; true means maybe, and the
+/// edit distance decides. It spares the costlier distance for nearly every
+/// unrelated pair.
+fn may_be_within(a: &[u64], b: &[u64], longer: usize, k: usize) -> bool {
+    let needed = longer.saturating_sub(2).saturating_sub(3 * k);
+    if needed == 0 {
+        return true;
+    }
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    shared >= needed
 }
 
 /// Whether the Levenshtein distance of `a` and `b` is at most `k`, in
@@ -1777,12 +1820,19 @@ mod tests {
                 let got = within_edits(&ca, &cb, max_edits(&ca, &cb));
                 assert_eq!(got, want, "{a:?} vs {b:?}");
                 let exact = strsim::levenshtein(a, b);
+                let longer = ca.len().max(cb.len());
                 for k in 0..12 {
                     assert_eq!(
                         within_edits(&ca, &cb, k),
                         exact <= k,
                         "{a:?} vs {b:?}, k {k}"
                     );
+                    if exact <= k {
+                        assert!(
+                            may_be_within(&trigrams(&ca), &trigrams(&cb), longer, k),
+                            "the trigram filter rejected {a:?} vs {b:?} within {k}"
+                        );
+                    }
                 }
             }
         }
