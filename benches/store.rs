@@ -6,12 +6,15 @@
 //! - Reply cost with logging on vs off: `engine.answer` alone against
 //!   `engine.answer` plus `Recorder::record` (what the bot does per question),
 //!   p50 and p99 over the project's own question set.
+//! - `unanswered` over 10,000 unanswered questions (the report's row cap):
+//!   paraphrase-heavy (2,000 questions asked five times each with typos) and
+//!   all distinct, 300 characters each (the worst case).
 
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use faqbot::store::{Channel, Question, Record, Recorder, Settings, Store};
+use faqbot::store::{Channel, Outcome, Question, Record, Recorder, Scope, Settings, Store};
 use faqbot::Engine;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -71,6 +74,94 @@ fn latencies(
     }
     samples.sort();
     (percentile(&samples, 50.0), percentile(&samples, 99.0))
+}
+
+/// A fixed pseudo-random sequence (a linear congruential generator), so
+/// every run groups the same questions.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, below: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % below as u64) as usize
+    }
+}
+
+/// `n` questions of words from a made-up vocabulary, at most `max_chars` long.
+fn made_up_questions(rng: &mut Lcg, n: usize, min_words: usize, max_chars: usize) -> Vec<String> {
+    let vocabulary: Vec<String> = (0..2000)
+        .map(|_| {
+            let len = 3 + rng.next(8);
+            (0..len)
+                .map(|_| char::from(b'a' + rng.next(26) as u8))
+                .collect()
+        })
+        .collect();
+    (0..n)
+        .map(|_| {
+            let words = min_words + rng.next(min_words * 3);
+            let mut q = String::new();
+            for _ in 0..words {
+                let w = &vocabulary[rng.next(vocabulary.len())];
+                if q.len() + w.len() + 1 > max_chars {
+                    break;
+                }
+                if !q.is_empty() {
+                    q.push(' ');
+                }
+                q.push_str(w);
+            }
+            q
+        })
+        .collect()
+}
+
+/// `text` with one typo: two neighbouring letters swapped somewhere.
+fn typo(rng: &mut Lcg, text: &str) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    if chars.len() > 2 {
+        let i = rng.next(chars.len() - 1);
+        chars.swap(i, i + 1);
+    }
+    chars.into_iter().collect()
+}
+
+/// Times `unanswered` over `texts`, logged as unanswered questions.
+fn unanswered_run(dir: &std::path::Path, name: &str, texts: &[String]) {
+    let run_dir = dir.join(name.replace(' ', "-"));
+    std::fs::create_dir_all(&run_dir).expect("temp dir");
+    let store = open(&run_dir);
+    let now = faqbot::store::now();
+    for (i, text) in texts.iter().enumerate() {
+        store
+            .insert_question(&Question {
+                time: now,
+                guild: Some(1),
+                channel: Channel::Slash,
+                user: i as u64,
+                outcome: Outcome::NoMatch,
+                entry: None,
+                score: 0.1,
+                margin: None,
+                text: text.clone(),
+            })
+            .expect("insert");
+    }
+    let start = Instant::now();
+    let groups = store
+        .unanswered(30, usize::MAX, Scope::All)
+        .expect("report");
+    let took = start.elapsed();
+    let grouped: u64 = groups.iter().map(|g| g.count).sum();
+    println!(
+        "| {name} | {} | {grouped} | {} | {:.0} ms |",
+        texts.len(),
+        groups.len(),
+        took.as_secs_f64() * 1e3
+    );
 }
 
 fn main() {
@@ -180,5 +271,26 @@ fn main() {
         recorder.dropped()
     );
     drop(recorder);
+
+    // The unanswered report at its row cap.
+    let mut rng = Lcg(14);
+    let base = made_up_questions(&mut rng, 2000, 4, 120);
+    let asked: Vec<String> = base
+        .iter()
+        .flat_map(|q| {
+            [
+                q.clone(),
+                q.clone(),
+                typo(&mut rng, q),
+                typo(&mut rng, q),
+                typo(&mut rng, q),
+            ]
+        })
+        .collect();
+    let distinct = made_up_questions(&mut rng, faqbot::store::MAX_REPORT_ROWS, 40, 300);
+    println!("\n| unanswered report | rows | grouped | groups | time |");
+    println!("|---|---|---|---|---|");
+    unanswered_run(&dir, "2,000 questions × 5 (3 with a typo)", &asked);
+    unanswered_run(&dir, "10,000 distinct, up to 300 chars", &distinct);
     let _ = std::fs::remove_dir_all(&dir);
 }

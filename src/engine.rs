@@ -268,7 +268,11 @@ impl Engine {
                 }
             })
             .collect();
-        fused.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.entry.cmp(&b.entry)));
+        fused.sort_by(|a, b| {
+            b.confidence
+                .total_cmp(&a.confidence)
+                .then(a.entry.cmp(&b.entry))
+        });
         fused
     }
 
@@ -289,7 +293,11 @@ impl Engine {
             None => self.lexical_decision(e, strictness),
         };
         match decision {
-            Decision::Answer { entry, score, margin } => Reply::Answer {
+            Decision::Answer {
+                entry,
+                score,
+                margin,
+            } => Reply::Answer {
                 entry: &self.faq.entries[entry],
                 score,
                 margin,
@@ -349,12 +357,7 @@ impl Engine {
     }
 
     /// Both signals together: see [`crate::matcher::fusion`].
-    fn fused_decision(
-        &self,
-        s: &Semantic,
-        e: &Explanation,
-        strictness: Strictness,
-    ) -> Decision {
+    fn fused_decision(&self, s: &Semantic, e: &Explanation, strictness: Strictness) -> Decision {
         let ranked: Vec<(usize, f64)> = e.fused.iter().map(|f| (f.entry, f.confidence)).collect();
         // A subject the FAQ lists as not covered vetoes an answer, unless
         // the best entry itself uses that word (an FAQ may answer "is it a

@@ -243,7 +243,11 @@ impl Report {
             pct(self.urgent_correct, self.urgent_total)
         );
         let _ = writeln!(out, "false urgent {}", self.false_urgent);
-        let _ = writeln!(out, "caution     {} (answered or not, with the warning signs)", self.cautioned);
+        let _ = writeln!(
+            out,
+            "caution     {} (answered or not, with the warning signs)",
+            self.cautioned
+        );
         for g in &self.triage_groups {
             let _ = writeln!(
                 out,

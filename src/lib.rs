@@ -17,13 +17,15 @@
 //!
 //! The edges: [`discord`], the bot (`faqbot run`), a thin adapter over
 //! [`Engine`]; [`store`], the SQLite question log (written off the reply
-//! path) and its staff reports.
+//! path) and its staff reports; [`files`], size-capped reads of the files
+//! the binary is pointed at.
 
 pub mod discord;
 pub mod embed;
 pub mod engine;
 pub mod eval;
 pub mod faq;
+pub mod files;
 pub mod lint;
 pub mod matcher;
 pub mod model;

@@ -19,7 +19,12 @@ pub fn parse_required(text: &str) -> Result<Vec<(String, String)>, String> {
         }
         match line.split_whitespace().collect::<Vec<_>>()[..] {
             [id, category] => out.push((id.to_owned(), category.to_owned())),
-            _ => return Err(format!("line {}: expected \"id category\", got {line:?}", n + 1)),
+            _ => {
+                return Err(format!(
+                    "line {}: expected \"id category\", got {line:?}",
+                    n + 1
+                ))
+            }
         }
     }
     Ok(out)
@@ -155,7 +160,12 @@ fn lint_with(engine: &Engine, required: &[(String, String)], phrasings: bool) ->
         }
         // Self-consistency: every phrasing must be answered by its own entry.
         let own = std::iter::once((&entry.question, entry.line))
-            .chain(entry.alternates.iter().zip(entry.alternate_lines.iter().copied()))
+            .chain(
+                entry
+                    .alternates
+                    .iter()
+                    .zip(entry.alternate_lines.iter().copied()),
+            )
             .filter(|_| phrasings);
         for (alternate, line) in own {
             let e = engine.explain(alternate);

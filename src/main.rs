@@ -136,12 +136,22 @@ macro_rules! outln {
     };
 }
 
+/// How long `faqbot run` waits for the runtime's leftover tasks at exit,
+/// after the log is flushed: they only hold sockets.
+const RUNTIME_STOP_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
 fn scope(guild: Option<u64>) -> store::Scope {
     guild.map_or(store::Scope::All, store::Scope::Guild)
 }
 
-fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+/// Reads a file of at most `limit` bytes (see `faqbot::files`).
+fn read(path: &Path, limit: u64, what: &str) -> Result<String> {
+    faqbot::files::read_capped_string(path, limit, what)
+        .with_context(|| format!("cannot read {}", path.display()))
+}
+
+fn read_faq(path: &Path) -> Result<String> {
+    read(path, faqbot::files::MAX_FAQ_BYTES, "a FAQ file")
 }
 
 /// Loads the FAQ and the encoder; on failure a one-line reason naming the
@@ -154,7 +164,7 @@ fn load(path: &Path, model: Option<&Path>) -> Result<Engine> {
 
 /// Parses and validates the FAQ file.
 fn parse(path: &Path) -> Result<faqbot::Faq> {
-    let text = read(path)?;
+    let text = read_faq(path)?;
     faqbot::Faq::parse(&text).map_err(|errors| {
         let n = errors.0.len();
         let first = &errors.0[0];
@@ -217,11 +227,15 @@ fn chat(engine: &Engine) -> Result<()> {
 
 fn check(path: &Path, model: Option<&Path>, strict: bool, require: Option<&Path>) -> Result<bool> {
     let required = match require {
-        Some(file) => lint::parse_required(&read(file)?)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?,
+        Some(file) => lint::parse_required(&read(
+            file,
+            faqbot::files::MAX_FAQ_BYTES,
+            "a required-entries file",
+        )?)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?,
         None => Vec::new(),
     };
-    let text = read(path)?;
+    let text = read_faq(path)?;
     let engine = match faqbot::Faq::parse(&text) {
         Ok(faq) => {
             let model = faqbot::model::load_model(&faqbot::model::model_dir(model))?;
@@ -267,7 +281,7 @@ fn run_eval(
     min_accuracy: Option<f64>,
     strict_urgent: bool,
 ) -> Result<bool> {
-    let text = read(cases)?;
+    let text = read(cases, faqbot::files::MAX_CASES_BYTES, "a case file")?;
     let cases_parsed =
         eval::parse_cases(&text, engine).with_context(|| format!("in {}", cases.display()))?;
     let report = eval::run(engine, &cases_parsed);
@@ -349,12 +363,17 @@ fn dispatch(cli: Cli) -> Result<bool> {
             question,
             json,
             explain,
-        } => ask(&load(&cli.faq, cli.model.as_deref())?, &question, json, explain).map(|()| true),
+        } => ask(
+            &load(&cli.faq, cli.model.as_deref())?,
+            &question,
+            json,
+            explain,
+        )
+        .map(|()| true),
         Command::Chat => chat(&load(&cli.faq, cli.model.as_deref())?).map(|()| true),
-        Command::Check {
-            strict,
-            require,
-        } => check(&cli.faq, cli.model.as_deref(), strict, require.as_deref()),
+        Command::Check { strict, require } => {
+            check(&cli.faq, cli.model.as_deref(), strict, require.as_deref())
+        }
         Command::Eval {
             cases,
             json,
@@ -377,7 +396,7 @@ fn dispatch(cli: Cli) -> Result<bool> {
             )
         }
         Command::Stats { days, db, guild } => {
-            let stats = Store::open_existing(&db)?.stats(days, scope(guild))?;
+            let stats = Store::open_read_only(&db)?.stats(days, scope(guild))?;
             out!("{stats}")?;
             Ok(true)
         }
@@ -387,7 +406,7 @@ fn dispatch(cli: Cli) -> Result<bool> {
             db,
             guild,
         } => {
-            let groups = Store::open_existing(&db)?.unanswered(days, limit, scope(guild))?;
+            let groups = Store::open_read_only(&db)?.unanswered(days, limit, scope(guild))?;
             out!("{}", store::unanswered_text(&groups, days))?;
             Ok(true)
         }
@@ -408,7 +427,10 @@ fn dispatch(cli: Cli) -> Result<bool> {
             faqbot::discord::init_logging();
             let runtime = tokio::runtime::Runtime::new().context("cannot start tokio")?;
             let shutdown = faqbot::discord::shutdown_signal();
-            runtime.block_on(faqbot::discord::run(config, shutdown))?;
+            let result = runtime.block_on(faqbot::discord::run(config, shutdown));
+            // A task still blocked on an unreachable Discord must not hold the exit.
+            runtime.shutdown_timeout(RUNTIME_STOP_WAIT);
+            result?;
             Ok(true)
         }
     }

@@ -45,7 +45,8 @@ pub fn model_dir(given: Option<&Path>) -> PathBuf {
 
 /// Reads at most `cap` bytes of a file; more is an error naming the file.
 pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>> {
-    let file = std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     let mut bytes = Vec::new();
     file.take(cap + 1)
         .read_to_end(&mut bytes)
@@ -142,7 +143,9 @@ fn save_cache(path: &Path, cache: &VectorCache) -> Result<()> {
     std::fs::create_dir_all(dir)?;
     let tmp = dir.join(format!(
         ".{}.{}.tmp",
-        path.file_name().and_then(|n| n.to_str()).unwrap_or("vectors"),
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("vectors"),
         std::process::id()
     ));
     std::fs::write(&tmp, cache.to_bytes())?;

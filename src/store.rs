@@ -3,9 +3,16 @@
 //! staff reports (`faqbot stats`, `faqbot unanswered`).
 //!
 //! Storage speaks plain ids (`u64`), never Discord types. Members are kept
-//! only as a keyed hash of their id: the key lives in a separate file
-//! beside the database (`<db>.key`, mode 0600), so the table alone cannot
-//! be reversed by hashing every known id.
+//! only as a keyed hash of their server and id: the key lives in a separate
+//! file beside the database (`<db>.key`, mode 0600), so the table alone
+//! cannot be reversed by hashing every known id, and the same member's
+//! rows in two servers cannot be linked without it.
+//!
+//! Deleted means gone: `secure_delete` zeroes deleted rows in place, and
+//! after `/faq-forget-me` and each retention prune the write-ahead log is
+//! checkpointed and truncated, so no copy of a deleted question is left in
+//! `<db>-wal`. The database is created owner-only (0600) before SQLite
+//! opens it, and SQLite gives `-wal` and `-shm` the same mode.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -16,7 +23,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context as _};
-use rusqlite::{params, Connection, OptionalExtension as _};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension as _};
 use tracing::{info, warn};
 
 use crate::text::normalise;
@@ -31,11 +38,16 @@ pub const DEFAULT_RETENTION_DAYS: u64 = 30;
 pub const QUEUE_CAPACITY: usize = 1024;
 /// How long a write waits for another connection's lock before failing.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-/// An answer this close to the runner-up is worth a staff look, so its text is kept.
-pub const LOW_MARGIN: f64 = 0.1;
 /// Two unanswered questions this similar (normalised Levenshtein, 0 to 1)
 /// are one paraphrase group: catches typos and small rewordings.
 pub const PARAPHRASE_SIMILARITY: f64 = 0.8;
+/// Characters of a question's text kept at most: `/faq` allows 300, and
+/// what a staff member needs to see what was asked fits in that.
+pub const MAX_KEPT_CHARS: usize = 300;
+/// Unanswered rows an `unanswered` report reads at most, newest first:
+/// several months of a busy clinic, and it bounds the report's time and
+/// memory (10,000 group in well under 2 s; see BENCHMARKS.md).
+pub const MAX_REPORT_ROWS: usize = 10_000;
 /// How many entries `stats` lists as most asked.
 pub const TOP_ENTRIES: usize = 10;
 /// At most one "records dropped" warning per this long, so a broken disk
@@ -43,13 +55,20 @@ pub const TOP_ENTRIES: usize = 10;
 const WARN_EVERY: Duration = Duration::from_secs(60);
 /// How long `/faq-forget-me` waits for the writer before giving up.
 const FORGET_WAIT: Duration = Duration::from_secs(10);
-/// How often the writer deletes rows past retention.
 /// How often [`Recorder::flush`] retries while the queue is full.
 const FLUSH_RETRY: Duration = Duration::from_millis(5);
-const PRUNE_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
+/// How often the writer deletes rows past retention (and at its start): a
+/// row outlives its retention by at most this long while the bot runs.
+pub const PRUNE_EVERY: Duration = Duration::from_secs(60 * 60);
 const DAY_SECS: i64 = 24 * 60 * 60;
 /// Length of the random hashing key, in bytes.
 const KEY_LEN: usize = 32;
+/// Permission bits that let anyone but the owner read or write a file.
+#[cfg(unix)]
+const NOT_OWNER_BITS: u32 = 0o077;
+/// Domain tag of a per-server member hash, so it can never equal the
+/// older hash of the id alone (which hashed 8 bytes, not 17).
+const PER_SERVER_TAG: u8 = 1;
 
 /// The schema, one step per version: `PRAGMA user_version` is how many have run.
 const MIGRATIONS: &[&str] = &[
@@ -224,21 +243,19 @@ pub struct Vote {
     pub helpful: bool,
 }
 
-/// The text worth keeping for staff: none for a confident answer or when
-/// text storage is off; otherwise the question normalised (mentions, links
-/// and markup gone), or none if nothing is left.
+/// The text worth keeping for staff: only for a question the bot could not
+/// answer (the `unanswered` report reads nothing else), never with text
+/// storage off; the question normalised (mentions, links and markup gone)
+/// and cut to [`MAX_KEPT_CHARS`], or none if nothing is left. Answers,
+/// urgent replies and unsure answers keep no words: no report uses them,
+/// and urgent ones are the most sensitive health details a member posts.
 pub fn kept_text(q: &Question, store_text: bool) -> Option<String> {
-    if !store_text {
+    if !store_text || q.outcome != Outcome::NoMatch {
         return None;
     }
-    let worth = match q.outcome {
-        Outcome::NoMatch | Outcome::Urgent => true,
-        Outcome::Answer => q.margin.is_some_and(|m| m < LOW_MARGIN),
-    };
-    if !worth {
-        return None;
-    }
-    Some(normalise(&q.text)).filter(|t| !t.is_empty())
+    let text: String = normalise(&q.text).chars().take(MAX_KEPT_CHARS).collect();
+    let text = text.trim_end().to_owned();
+    Some(text).filter(|t| !t.is_empty())
 }
 
 /// Unix seconds now.
@@ -264,16 +281,19 @@ impl fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens (or creates) the database, refuses one written by a newer
-    /// faqbot without changing it, migrates an older one and loads (or
-    /// makes) the key. Rows past retention are deleted by the [`Recorder`]'s
-    /// writer, at its start and daily, so a report never deletes anything.
+    /// Opens (or creates, owner-only) the database, refuses one written by
+    /// a newer faqbot without changing it, migrates an older one and loads
+    /// (or, for a new log, makes) the key. Refuses a log with rows whose key
+    /// file is missing: a new key would cut members off from their rows.
+    /// Rows past retention are deleted by the [`Recorder`]'s writer, at its
+    /// start and every [`PRUNE_EVERY`], so a report never deletes anything.
     pub fn open(settings: &Settings) -> anyhow::Result<Store> {
         let path = &settings.path;
         let memory = path.as_os_str() == ":memory:";
         let conn = if memory {
             Connection::open_in_memory()
         } else {
+            create_owner_only(path)?;
             Connection::open(path)
         }
         .with_context(|| format!("cannot open the database {}", path.display()))?;
@@ -290,6 +310,8 @@ impl Store {
                 path.display()
             );
         }
+        // Deleted rows are overwritten with zeros, not just unlinked.
+        conn.pragma_update(None, "secure_delete", true)?;
         if !memory {
             let _: String =
                 conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
@@ -305,7 +327,25 @@ impl Store {
         let key = if memory {
             random_key()?
         } else {
-            load_key(&key_path(path))?
+            let key_file = key_path(path);
+            if !key_file.exists() {
+                let rows = row_count(&conn)?;
+                if rows > 0 {
+                    bail!(
+                        "the key file {key} is missing, but {db} holds {rows} row(s) filed under it: \
+                         a new key would cut every member off from their own rows (/faq-forget-me \
+                         could not find them), so the question log was not started. Restore {key} \
+                         from the backup you made with the database (they belong together), or, to \
+                         start a new log, move {db} (and its -wal and -shm files) away",
+                        key = key_file.display(),
+                        db = path.display(),
+                    );
+                }
+            }
+            let key = load_key(&key_file)?;
+            warn_if_shared(path);
+            warn_if_shared(&key_file);
+            key
         };
         Ok(Store {
             db: Mutex::new(conn),
@@ -328,6 +368,51 @@ impl Store {
         })
     }
 
+    /// Opens an existing log read-only, for `faqbot stats` and `faqbot
+    /// unanswered`: nothing is migrated, created or changed, no key file is
+    /// read or made (reports never hash a member), and a database the
+    /// reader may not write (another user's, or a backup) still reads.
+    pub fn open_read_only(path: &Path) -> anyhow::Result<Store> {
+        if !path.exists() {
+            bail!(
+                "no question log at {} (the bot writes it there when it runs; see FAQBOT_DB)",
+                path.display()
+            );
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .with_context(|| format!("cannot open the database {}", path.display()))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .with_context(|| {
+                format!("cannot read {} (is it a SQLite database?)", path.display())
+            })?;
+        if version != SCHEMA_VERSION {
+            bail!(
+                "{} has schema version {version}, and this faqbot reads version {SCHEMA_VERSION}: \
+                 {}; reports never change the log",
+                path.display(),
+                if version > SCHEMA_VERSION {
+                    "upgrade faqbot"
+                } else {
+                    "start `faqbot run` once with this FAQBOT_DB to migrate it"
+                }
+            );
+        }
+        Ok(Store {
+            db: Mutex::new(conn),
+            // Never used to hash anyone: a report only counts and lists.
+            key: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &random_key()?),
+            settings: Settings {
+                path: path.to_owned(),
+                ..Settings::default()
+            },
+        })
+    }
+
     pub fn settings(&self) -> &Settings {
         &self.settings
     }
@@ -337,10 +422,22 @@ impl Store {
         self.db.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The keyed hash a member's rows are filed under (hex HMAC-SHA-256).
+    /// The hash older faqbots filed a member under, in every server alike
+    /// (hex HMAC-SHA-256 of the id). Kept so `/faq-forget-me` still finds
+    /// rows written before hashes were per server.
     pub fn user_hash(&self, user: u64) -> String {
-        let tag = ring::hmac::sign(&self.key, &user.to_be_bytes());
-        tag.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+        hex(ring::hmac::sign(&self.key, &user.to_be_bytes()).as_ref())
+    }
+
+    /// The keyed hash a member's rows in one server are filed under (hex
+    /// HMAC-SHA-256 of the server and the id): the same member in two
+    /// servers gets two unrelated hashes.
+    pub fn member_hash(&self, guild: Option<u64>, user: u64) -> String {
+        let mut input = [0u8; 17];
+        input[0] = PER_SERVER_TAG;
+        input[1..9].copy_from_slice(&guild.unwrap_or(0).to_be_bytes());
+        input[9..].copy_from_slice(&user.to_be_bytes());
+        hex(ring::hmac::sign(&self.key, &input).as_ref())
     }
 
     pub fn insert_question(&self, q: &Question) -> rusqlite::Result<()> {
@@ -352,7 +449,7 @@ impl Store {
                 q.time,
                 sql_id(q.guild),
                 q.channel.as_str(),
-                self.user_hash(q.user),
+                self.member_hash(q.guild, q.user),
                 q.outcome.as_str(),
                 q.entry,
                 q.score,
@@ -370,7 +467,7 @@ impl Store {
              ON CONFLICT (user_hash, entry) DO UPDATE
              SET helpful = excluded.helpful, time = excluded.time, guild = excluded.guild",
             params![
-                self.user_hash(vote.user),
+                self.member_hash(vote.guild, vote.user),
                 vote.entry,
                 vote.helpful,
                 vote.time,
@@ -380,22 +477,47 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes questions and votes older than the retention; returns how many.
+    /// Deletes questions and votes older than the retention; returns how
+    /// many. When anything was deleted, the write-ahead log is emptied too,
+    /// so no copy of a deleted question outlives the prune.
     pub fn prune(&self, now: i64) -> rusqlite::Result<usize> {
         let days = i64::try_from(self.settings.retention_days).unwrap_or(i64::MAX / DAY_SECS);
         let cutoff = now.saturating_sub(days.saturating_mul(DAY_SECS));
         let db = self.db();
         let q = db.execute("DELETE FROM questions WHERE time < ?1", [cutoff])?;
         let f = db.execute("DELETE FROM feedback WHERE time < ?1", [cutoff])?;
+        if q + f > 0 {
+            truncate_wal(&db)?;
+        }
         Ok(q + f)
     }
 
-    /// Deletes every question and vote filed under `user_hash`; returns how many.
-    pub fn forget(&self, user_hash: &str) -> rusqlite::Result<usize> {
-        let db = self.db();
-        let q = db.execute("DELETE FROM questions WHERE user_hash = ?1", [user_hash])?;
-        let f = db.execute("DELETE FROM feedback WHERE user_hash = ?1", [user_hash])?;
-        Ok(q + f)
+    /// Deletes every question and vote of a member, in every server (their
+    /// per-server hashes, and the hash older faqbots used), then empties the
+    /// write-ahead log so no copy of them is left on disk; returns how many.
+    pub fn forget(&self, user: u64) -> rusqlite::Result<usize> {
+        let mut db = self.db();
+        let tx = db.transaction()?;
+        let guilds: Vec<Option<i64>> = tx
+            .prepare("SELECT guild FROM questions UNION SELECT guild FROM feedback")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let mut hashes = vec![self.user_hash(user), self.member_hash(None, user)];
+        hashes.extend(
+            guilds
+                .into_iter()
+                .flatten()
+                .filter_map(|g| u64::try_from(g).ok())
+                .map(|g| self.member_hash(Some(g), user)),
+        );
+        let mut deleted = 0;
+        for hash in &hashes {
+            deleted += tx.execute("DELETE FROM questions WHERE user_hash = ?1", [hash])?;
+            deleted += tx.execute("DELETE FROM feedback WHERE user_hash = ?1", [hash])?;
+        }
+        tx.commit()?;
+        truncate_wal(&db)?;
+        Ok(deleted)
     }
 
     /// Counts over the last `days` days in `scope`.
@@ -481,15 +603,29 @@ impl Store {
         scope: Scope,
         now: i64,
     ) -> rusqlite::Result<Vec<Group>> {
-        let db = self.db();
-        let mut rows = db.prepare(
-            "SELECT text FROM questions
-             WHERE time >= ?1 AND (?2 IS NULL OR guild = ?2)
-               AND outcome = 'no_match' AND text IS NOT NULL",
-        )?;
-        let texts: Vec<String> = rows
-            .query_map(params![since(days, now), scope.guild()], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        // Read under the lock, group after it is released: the writer (and
+        // a member's forget-me) never waits on a report.
+        let texts: Vec<String> = {
+            let db = self.db();
+            let mut rows = db.prepare(
+                "SELECT substr(text, 1, ?3) FROM questions
+                 WHERE time >= ?1 AND (?2 IS NULL OR guild = ?2)
+                   AND outcome = 'no_match' AND text IS NOT NULL
+                 ORDER BY time DESC LIMIT ?4",
+            )?;
+            let texts = rows
+                .query_map(
+                    params![
+                        since(days, now),
+                        scope.guild(),
+                        MAX_KEPT_CHARS as i64,
+                        MAX_REPORT_ROWS as i64
+                    ],
+                    |r| r.get(0),
+                )?
+                .collect::<Result<_, _>>()?;
+            texts
+        };
         let mut groups = group_paraphrases(texts.iter().map(String::as_str));
         groups.truncate(limit);
         Ok(groups)
@@ -528,6 +664,76 @@ fn sql_id(id: Option<u64>) -> Option<i64> {
 fn since(days: u64, now: i64) -> i64 {
     let days = i64::try_from(days).unwrap_or(i64::MAX / DAY_SECS);
     now.saturating_sub(days.saturating_mul(DAY_SECS))
+}
+
+/// Lowercase hex of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+    use fmt::Write as _;
+    bytes.iter().fold(String::new(), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}
+
+/// Rows in the log's tables (0 for a new, empty log).
+fn row_count(conn: &Connection) -> rusqlite::Result<u64> {
+    conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM questions) + (SELECT COUNT(*) FROM feedback)",
+        [],
+        |r| count(r, 0),
+    )
+}
+
+/// Copies the write-ahead log into the database and truncates it to zero
+/// bytes, so the pages of deleted rows it still held are gone from disk.
+/// A reader holding an old snapshot can stop it: that is logged, and the
+/// next forget or prune tries again.
+fn truncate_wal(db: &Connection) -> rusqlite::Result<()> {
+    let busy: i64 = db.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+    if busy != 0 {
+        warn!("question log: another connection was reading, so deleted rows may stay in the -wal file until the next forget or prune");
+    }
+    Ok(())
+}
+
+/// Creates the database file owner-only (0600) if it does not exist yet,
+/// before SQLite opens it: SQLite gives the `-wal` and `-shm` files the
+/// database's mode, so all three stay private whatever the umask.
+fn create_owner_only(path: &Path) -> anyhow::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e).with_context(|| format!("cannot create the database {}", path.display())),
+    }
+}
+
+/// Warns when a log file can be read or written by anyone but its owner
+/// (it holds members' questions, or the key to their hashes).
+fn warn_if_shared(path: &Path) {
+    if let Some(mode) = shared_mode(path) {
+        warn!(
+            "{} is readable or writable by others (mode {mode:o}): run `chmod 600 {}`",
+            path.display(),
+            path.display()
+        );
+    }
+}
+
+/// The file's mode if group or others have any access to it.
+#[cfg(unix)]
+pub fn shared_mode(path: &Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+    (mode & NOT_OWNER_BITS != 0).then_some(mode)
+}
+
+#[cfg(not(unix))]
+pub fn shared_mode(_path: &Path) -> Option<u32> {
+    None
 }
 
 fn migrate(conn: &mut Connection, from: i64) -> rusqlite::Result<()> {
@@ -690,38 +896,181 @@ pub struct Group {
     pub variants: Vec<String>,
 }
 
-/// Groups texts by normalised equality, then joins wordings at least
-/// [`PARAPHRASE_SIMILARITY`] alike to the group of the more asked one.
-/// Most asked groups first; ties by text, so the order is stable.
+/// Through any one word, a wording is compared with at most this many
+/// groups, the most asked first: a common word ("can", "i", "after") names
+/// thousands of groups, and walking them all would make grouping quadratic.
+const GROUPS_PER_WORD: usize = 32;
+/// The groups sharing the most (rarity-weighted) words with a wording that
+/// are compared with it by edit distance: a paraphrase shares most of its
+/// words, and above all its rare ones, with its group.
+const MAX_CANDIDATES: usize = 8;
+
+/// Groups texts by normalised equality, then joins each wording (most
+/// asked first) to the earliest group whose first wording is at least
+/// [`PARAPHRASE_SIMILARITY`] alike (normalised Levenshtein). Not every pair
+/// is compared, so this stays near-linear: a wording meets only groups that
+/// share a word with it (through each word, the [`GROUPS_PER_WORD`] most
+/// asked), are of a length within the allowed edits, and are among the
+/// [`MAX_CANDIDATES`] sharing the most words. A wording that shares only
+/// common words with a rarely asked paraphrase stays in a group of its own
+/// (a longer list, never a wrong merge). Most asked groups first; ties by
+/// text, so the order is stable.
 pub fn group_paraphrases<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<Group> {
     let mut counts: HashMap<String, u64> = HashMap::new();
     for t in texts {
-        let t = normalise(t);
+        let t: String = normalise(t).chars().take(MAX_KEPT_CHARS).collect();
+        let t = t.trim_end();
         if !t.is_empty() {
-            *counts.entry(t).or_default() += 1;
+            *counts.entry(t.to_owned()).or_default() += 1;
         }
     }
     let mut distinct: Vec<(String, u64)> = counts.into_iter().collect();
     distinct.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let mut groups: Vec<Group> = Vec::new();
+    // Each group's first wording, as characters, and which groups use a word.
+    let mut heads: Vec<Vec<char>> = Vec::new();
+    let mut head_grams: Vec<Vec<u64>> = Vec::new();
+    let mut by_word: HashMap<String, Vec<usize>> = HashMap::new();
+    // Words shared with each group for the current wording, each weighted
+    // by its rarity (1 / groups using it), so one rare word outweighs many
+    // common ones (dense, reset per wording).
+    let mut shared: Vec<f32> = Vec::new();
+    let mut touched: Vec<usize> = Vec::new();
     for (text, n) in distinct {
-        match groups
-            .iter_mut()
-            .find(|g| strsim::normalized_levenshtein(&g.text, &text) >= PARAPHRASE_SIMILARITY)
-        {
-            Some(g) => {
-                g.count += n;
-                g.variants.push(text);
+        let chars: Vec<char> = text.chars().collect();
+        let grams = trigrams(&chars);
+        let mut words: Vec<&str> = text.split_whitespace().collect();
+        words.sort_unstable();
+        words.dedup();
+        for w in &words {
+            let Some(ids) = by_word.get(*w) else { continue };
+            // Groups are made most asked first, so these are the most asked.
+            let weight = 1.0 / ids.len() as f32;
+            for &g in ids.iter().take(GROUPS_PER_WORD) {
+                if shared[g] == 0.0 {
+                    touched.push(g);
+                }
+                shared[g] += weight;
             }
-            None => groups.push(Group {
-                text,
-                count: n,
-                variants: Vec::new(),
-            }),
+        }
+        let mut candidates: Vec<(f32, usize)> = touched
+            .drain(..)
+            .map(|g| (std::mem::take(&mut shared[g]), g))
+            .filter(|&(_, g)| heads[g].len().abs_diff(chars.len()) <= max_edits(&heads[g], &chars))
+            .collect();
+        candidates.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        candidates.truncate(MAX_CANDIDATES);
+        let joined = candidates
+            .iter()
+            .map(|&(_, g)| g)
+            .filter(|&g| {
+                let k = max_edits(&heads[g], &chars);
+                may_be_within(&head_grams[g], &grams, heads[g].len().max(chars.len()), k)
+                    && within_edits(&heads[g], &chars, k)
+            })
+            .min();
+        match joined {
+            Some(g) => {
+                groups[g].count += n;
+                groups[g].variants.push(text);
+            }
+            None => {
+                let id = groups.len();
+                for w in &words {
+                    by_word.entry((*w).to_owned()).or_default().push(id);
+                }
+                heads.push(chars);
+                head_grams.push(grams);
+                shared.push(0.0);
+                groups.push(Group {
+                    text,
+                    count: n,
+                    variants: Vec::new(),
+                });
+            }
         }
     }
     groups.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.text.cmp(&b.text)));
     groups
+}
+
+/// The most edits two wordings may differ by and still be
+/// [`PARAPHRASE_SIMILARITY`] alike: `1 - d / longer >= similarity`.
+fn max_edits(a: &[char], b: &[char]) -> usize {
+    let longer = a.len().max(b.len()) as f64;
+    // The epsilon keeps an exact boundary (d / longer == 1 - similarity) inside.
+    ((1.0 - PARAPHRASE_SIMILARITY) * longer + 1e-9).floor() as usize
+}
+
+/// The text's character trigrams, each packed in a `u64` (a `char` fits in
+/// 21 bits), sorted.
+fn trigrams(chars: &[char]) -> Vec<u64> {
+    let mut grams: Vec<u64> = chars
+        .windows(3)
+        .map(|w| (u64::from(w[0]) << 42) | (u64::from(w[1]) << 21) | u64::from(w[2]))
+        .collect();
+    grams.sort_unstable();
+    grams
+}
+
+/// Ukkonen's q-gram count filter, in O(length): two texts within `k` edits
+/// share at least `longer - 2 - 3k` trigrams (each edit destroys at most
+/// three). False means they cannot be within `k`; true means maybe, and the
+/// edit distance decides. It spares the costlier distance for nearly every
+/// unrelated pair.
+fn may_be_within(a: &[u64], b: &[u64], longer: usize, k: usize) -> bool {
+    let needed = longer.saturating_sub(2).saturating_sub(3 * k);
+    if needed == 0 {
+        return true;
+    }
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    shared >= needed
+}
+
+/// Whether the Levenshtein distance of `a` and `b` is at most `k`, in
+/// O(k · length): only the diagonal band `|i - j| <= k` can stay within
+/// `k`, and a row whose best is past `k` ends the search.
+fn within_edits(a: &[char], b: &[char], k: usize) -> bool {
+    let (a, b) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if b.len() - a.len() > k {
+        return false;
+    }
+    let far = k + 1;
+    let m = b.len();
+    let mut prev: Vec<usize> = (0..=m).map(|j| j.min(far)).collect();
+    let mut cur = vec![far; m + 1];
+    for i in 1..=a.len() {
+        let lo = i.saturating_sub(k).max(1);
+        let hi = (i + k).min(m);
+        cur[0] = i.min(far);
+        cur[lo - 1] = if lo == 1 { cur[0] } else { far };
+        let mut best = cur[lo - 1];
+        for j in lo..=hi {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let v = (prev[j - 1] + cost).min(prev[j] + 1).min(cur[j - 1] + 1);
+            cur[j] = v.min(far);
+            best = best.min(cur[j]);
+        }
+        if hi < m {
+            cur[hi + 1] = far;
+        }
+        if best > k {
+            return false;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[m] <= k
 }
 
 /// `faqbot unanswered`'s report.
@@ -745,10 +1094,10 @@ pub fn unanswered_text(groups: &[Group], days: u64) -> String {
 pub enum Record {
     Question(Question),
     Vote(Vote),
-    /// Delete a member's rows, after the records queued before this one;
-    /// the count (or the error) goes back on `done`.
+    /// Delete a member's rows in every server, after the records queued
+    /// before this one; the count (or the error) goes back on `done`.
     Forget {
-        user_hash: String,
+        user: u64,
         done: SyncSender<rusqlite::Result<usize>>,
     },
     /// Signals `done` once every record queued before it has been handled.
@@ -797,8 +1146,8 @@ impl Recorder {
         Recorder::with_capacity(store, QUEUE_CAPACITY)
     }
 
-    /// Starts the writer thread, which first deletes rows past retention;
-    /// it ends when every `Recorder` is dropped.
+    /// Starts the writer thread, which deletes rows past retention at once
+    /// and every [`PRUNE_EVERY`] after; it ends when every `Recorder` is dropped.
     pub fn with_capacity(store: Arc<Store>, capacity: usize) -> Recorder {
         let (tx, rx) = mpsc::sync_channel::<Record>(capacity);
         let shared = Arc::new(Shared::default());
@@ -818,14 +1167,16 @@ impl Recorder {
                             Err(e) => warn!("question log: cannot delete old rows: {e}"),
                         }
                     }
-                    match rx.recv_timeout(PRUNE_EVERY) {
+                    let next_prune = last_prune
+                        .map_or(Duration::ZERO, |t| PRUNE_EVERY.saturating_sub(t.elapsed()));
+                    match rx.recv_timeout(next_prune) {
                         Ok(record) => {
                             let written = match &record {
                                 Record::Question(q) => s.insert_question(q),
                                 Record::Vote(vote) => s.vote(vote),
-                                Record::Forget { user_hash, done } => {
+                                Record::Forget { user, done } => {
                                     // The asker may have given up waiting; nothing is lost.
-                                    let _ = done.try_send(s.forget(user_hash));
+                                    let _ = done.try_send(s.forget(*user));
                                     Ok(())
                                 }
                                 Record::Flush { done } => {
@@ -862,14 +1213,10 @@ impl Recorder {
     /// done, so call it off the async runtime. If the queue is full, the
     /// rows are deleted directly (a record still queued may then survive).
     pub fn forget(&self, user: u64) -> anyhow::Result<usize> {
-        let user_hash = self.store.user_hash(user);
         let (done, result) = mpsc::sync_channel(1);
-        let record = Record::Forget {
-            user_hash: user_hash.clone(),
-            done,
-        };
+        let record = Record::Forget { user, done };
         if self.tx.try_send(record).is_err() {
-            return Ok(self.store.forget(&user_hash)?);
+            return Ok(self.store.forget(user)?);
         }
         let deleted = result
             .recv_timeout(FORGET_WAIT)
@@ -1011,17 +1358,17 @@ mod tests {
         );
     }
 
-    /// Text is kept only for no-match, urgent and low-margin answers, never
-    /// with text storage off, and always without mentions and links.
+    /// Text is kept only for no-match questions (not urgent, not unsure
+    /// answers), never with text storage off, always without mentions and
+    /// links, and cut to MAX_KEPT_CHARS.
     #[test]
     fn text_kept_only_when_it_should_be() {
         let asked = "<@123> does it hurt? see https://example.com/x";
         let stripped = Some("does it hurt see".to_owned());
         let cases = [
             (Outcome::NoMatch, None, true, stripped.clone()),
-            (Outcome::Urgent, None, true, stripped.clone()),
-            (Outcome::Answer, Some(0.05), true, stripped.clone()),
-            (Outcome::Answer, Some(LOW_MARGIN), true, None),
+            (Outcome::Urgent, None, true, None),
+            (Outcome::Answer, Some(0.05), true, None),
             (Outcome::Answer, Some(0.5), true, None),
             (Outcome::NoMatch, None, false, None),
             (Outcome::Urgent, None, false, None),
@@ -1038,6 +1385,9 @@ mod tests {
                 "{outcome:?} margin {margin:?} store_text {store_text}"
             );
         }
+        let long = question(Outcome::NoMatch, None, &"word ".repeat(200), 0);
+        let kept = kept_text(&long, true).unwrap();
+        assert!(kept.chars().count() <= MAX_KEPT_CHARS && kept.starts_with("word word"));
         let only_a_link = question(Outcome::NoMatch, None, "https://example.com", 0);
         assert_eq!(kept_text(&only_a_link, true), None);
     }
@@ -1109,9 +1459,9 @@ mod tests {
         assert_eq!(stats.top, vec![("session-count".to_owned(), 3)]);
         assert_eq!((stats.slash, stats.mention, stats.channel), (5, 0, 0));
         assert!(stats.to_string().contains("no match:  1 (20%)"), "{stats}");
-        assert_eq!(store.forget(&store.user_hash(6)).unwrap(), 6);
+        assert_eq!(store.forget(6).unwrap(), 6);
         assert_eq!(store.count_questions().unwrap(), 1);
-        assert_eq!(store.forget(&store.user_hash(6)).unwrap(), 0);
+        assert_eq!(store.forget(6).unwrap(), 0);
     }
 
     /// Staff of one server see that server's questions, votes and
@@ -1193,6 +1543,8 @@ mod tests {
             )
             .unwrap();
         }
+        // Its key, kept beside it as the bot made it.
+        std::fs::write(key_path(&path), random_key().unwrap()).unwrap();
         let store = Store::open(&Settings {
             path,
             ..Settings::default()
@@ -1435,5 +1787,246 @@ mod tests {
         );
         assert!(Settings::from_vars(vars(&[("FAQBOT_STORE_TEXT", "nope")])).is_err());
         assert!(Settings::from_vars(vars(&[("FAQBOT_RETENTION_DAYS", "-1")])).is_err());
+    }
+
+    /// The banded edit-distance check agrees with strsim's normalised
+    /// Levenshtein at the paraphrase threshold, on typos, rewordings,
+    /// unrelated questions, empty and very unequal lengths.
+    #[test]
+    fn banded_distance_agrees_with_strsim() {
+        let texts = [
+            "",
+            "a",
+            "ab",
+            "can i dye my hair after",
+            "can i dye my hiar after",
+            "can i dye my hair afterwards",
+            "could i dye my hair after",
+            "what about tattoos",
+            "what about my tattoos",
+            "does it work on stretchmarks",
+            "does it work on strech marks",
+            "does it work on stretch marks please tell me",
+            "hairdye",
+            "hair dye",
+            "abcdefghij",
+            "abcdefghjk",
+            "bcdefghijk",
+        ];
+        for a in texts {
+            for b in texts {
+                let (ca, cb): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+                let want = strsim::normalized_levenshtein(a, b) >= PARAPHRASE_SIMILARITY;
+                let got = within_edits(&ca, &cb, max_edits(&ca, &cb));
+                assert_eq!(got, want, "{a:?} vs {b:?}");
+                let exact = strsim::levenshtein(a, b);
+                let longer = ca.len().max(cb.len());
+                for k in 0..12 {
+                    assert_eq!(
+                        within_edits(&ca, &cb, k),
+                        exact <= k,
+                        "{a:?} vs {b:?}, k {k}"
+                    );
+                    if exact <= k {
+                        assert!(
+                            may_be_within(&trigrams(&ca), &trigrams(&cb), longer, k),
+                            "the trigram filter rejected {a:?} vs {b:?} within {k}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// With many groups sharing their common words, a wording still joins
+    /// its own group: through its rare word when a common one is misspelt,
+    /// and through the common words when its group is among the most asked.
+    #[test]
+    fn grouping_with_many_groups() {
+        // 500 unrelated 20-letter words (a fixed linear congruential sequence).
+        let mut seed: u64 = 7;
+        let mut word = || -> String {
+            (0..20)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    char::from(b'a' + (seed >> 59) as u8 % 26)
+                })
+                .collect()
+        };
+        let words: Vec<String> = (0..500).map(|_| word()).collect();
+        let ask = |w: &str| format!("can i use {w} after my session");
+        let mut texts: Vec<String> = words.iter().map(|w| ask(w)).collect();
+        // A typo in a common word, on a group asked once.
+        texts.push(format!("can i use {} aftr my session", words[250]));
+        // A typo in the one rare word, on the most asked group.
+        texts.extend(std::iter::repeat_n(ask(&words[7]), 3));
+        let mut swapped: Vec<char> = words[7].chars().collect();
+        swapped.swap(2, 3);
+        let swapped: String = swapped.into_iter().collect();
+        texts.push(ask(&swapped));
+        let groups = group_paraphrases(texts.iter().map(String::as_str));
+        let merged: Vec<&Group> = groups.iter().filter(|g| !g.variants.is_empty()).collect();
+        assert_eq!(groups.len(), 500, "every typo joined a group: {merged:?}");
+        let group = |head: &str| groups.iter().find(|g| g.text == head).expect(head);
+        assert_eq!(group(&ask(&words[7])).variants, vec![ask(&swapped)]);
+        assert_eq!(
+            group(&ask(&words[250])).variants,
+            vec![format!("can i use {} aftr my session", words[250])]
+        );
+    }
+
+    /// A member's rows are filed under a different hash in each server, and
+    /// forget finds them all, and the rows older faqbots filed under the
+    /// hash of the id alone, and no one else's.
+    #[test]
+    fn member_hash_per_server_and_forget_finds_all() {
+        let store = memory(true);
+        assert_ne!(store.member_hash(Some(3), 6), store.member_hash(Some(4), 6));
+        assert_ne!(store.member_hash(Some(3), 6), store.member_hash(Some(3), 7));
+        assert_ne!(store.member_hash(None, 6), store.user_hash(6));
+        for guild in [Some(3), Some(4), None] {
+            let mut q = question(Outcome::NoMatch, None, "q", NOW);
+            q.guild = guild;
+            store.insert_question(&q).unwrap();
+            store
+                .vote(&Vote {
+                    guild,
+                    ..vote(NOW, 6, "downtime", true)
+                })
+                .unwrap();
+        }
+        let mut other = question(Outcome::NoMatch, None, "q", NOW);
+        other.user = 7;
+        store.insert_question(&other).unwrap();
+        // A row as an older faqbot wrote it: the id's hash, no server in it.
+        store
+            .db()
+            .execute(
+                "INSERT INTO questions (time, guild, channel, user_hash, outcome, score)
+                 VALUES (?1, 5, 'slash', ?2, 'answer', 0.5)",
+                params![NOW, store.user_hash(6)],
+            )
+            .unwrap();
+        let hashes: i64 = store
+            .db()
+            .query_row("SELECT COUNT(DISTINCT user_hash) FROM questions", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(
+            hashes, 5,
+            "three servers' hashes, the old one, and member 7"
+        );
+        assert_eq!(store.forget(6).unwrap(), 7);
+        assert_eq!(store.count_questions().unwrap(), 1, "member 7's row stays");
+    }
+
+    /// A log with rows whose key file is missing is refused, saying what
+    /// happened and how to restore the key, and no new key is made; a new
+    /// log gets its key; with the key back the log opens.
+    #[test]
+    fn lost_key_refuses_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings {
+            path: dir.path().join("q.db"),
+            ..Settings::default()
+        };
+        let key = key_path(&settings.path);
+        let store = Store::open(&settings).unwrap();
+        assert!(key.exists(), "a new log gets its key");
+        store
+            .insert_question(&question(Outcome::NoMatch, None, "x", now()))
+            .unwrap();
+        drop(store);
+        let saved = std::fs::read(&key).unwrap();
+        std::fs::remove_file(&key).unwrap();
+        let err = format!("{:#}", Store::open(&settings).unwrap_err());
+        assert!(
+            err.contains("key file") && err.contains("missing") && err.contains("Restore"),
+            "{err}"
+        );
+        assert!(!key.exists(), "no new key made over the lost one");
+        std::fs::write(&key, saved).unwrap();
+        assert_eq!(
+            Store::open(&settings).unwrap().count_questions().unwrap(),
+            1
+        );
+        // An empty log may get a new key: nothing is filed under the old one.
+        let empty = Settings {
+            path: dir.path().join("empty.db"),
+            ..Settings::default()
+        };
+        drop(Store::open(&empty).unwrap());
+        std::fs::remove_file(key_path(&empty.path)).unwrap();
+        assert!(Store::open(&empty).is_ok());
+    }
+
+    /// The database, its -wal and -shm are created owner-only whatever the
+    /// umask; a database others can read is reported by `shared_mode`.
+    #[cfg(unix)]
+    #[test]
+    fn files_are_owner_only() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.db");
+        let store = Store::open(&Settings {
+            path: path.clone(),
+            ..Settings::default()
+        })
+        .unwrap();
+        store
+            .insert_question(&question(Outcome::NoMatch, None, "x", now()))
+            .unwrap();
+        for suffix in ["", "-wal", "-shm", ".key"] {
+            let mut name = path.as_os_str().to_owned();
+            name.push(suffix);
+            let mode = std::fs::metadata(&name).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{suffix}");
+        }
+        assert_eq!(shared_mode(&path), None);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(shared_mode(&path), Some(0o644));
+    }
+
+    /// A report opens the log read-only: no key file is made, an older
+    /// schema is not migrated (and is refused with what to do), and the
+    /// report reads what the bot wrote.
+    #[test]
+    fn reports_open_read_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("q.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.execute_batch("PRAGMA user_version = 1;").unwrap();
+        }
+        let err = Store::open_read_only(&path).unwrap_err().to_string();
+        assert!(err.contains("migrate"), "{err}");
+        let version: i64 = Connection::open(&path)
+            .unwrap()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 1, "left unmigrated");
+        assert!(!key_path(&path).exists());
+
+        let path = dir.path().join("current.db");
+        let settings = Settings {
+            path: path.clone(),
+            ..Settings::default()
+        };
+        let store = Store::open(&settings).unwrap();
+        store
+            .insert_question(&question(Outcome::NoMatch, None, "can i swim", NOW))
+            .unwrap();
+        drop(store);
+        std::fs::remove_file(key_path(&path)).unwrap();
+        let report = Store::open_read_only(&path).unwrap();
+        assert_eq!(report.count_questions().unwrap(), 1);
+        assert!(report
+            .insert_question(&question(Outcome::NoMatch, None, "x", NOW))
+            .is_err());
+        assert!(!key_path(&path).exists(), "reports make no key");
     }
 }

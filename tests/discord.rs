@@ -16,6 +16,10 @@ const TYPO_QUESTION: &str = "how many sesions do i need";
 const URGENT_QUESTION: &str = "I had microneedling 5 days ago and now I have a fever and pus";
 /// Shares no word with the FAQ, whatever its tuning.
 const NONSENSE_QUESTION: &str = "qwzx blorf vindaloo snark";
+/// Another, asked with `private:true`.
+const PRIVATE_NONSENSE: &str = "wombat zorblax quibble";
+/// A server the bot does not serve.
+const OTHER_GUILD_ID: u64 = 900_000_000_000_000_099;
 
 fn ephemeral(body: &Value) -> bool {
     body["data"]["flags"].as_u64().is_some_and(|f| f & 64 != 0)
@@ -432,14 +436,15 @@ async fn urgent_reply_and_staff_alert() {
     );
     assert_eq!(alert.body["allowed_mentions"]["parse"], json!([]));
 
-    // The same through /faq: the urgent message publicly, and an alert linking the bot's reply.
+    // The same through /faq (another member: one alert per member per
+    // cooldown): the urgent message publicly, and an alert linking the bot's reply.
     let seen = fake.requests().len();
     let r = slash(
         &fake,
         502,
         "faq",
         json!([{"name": "question", "type": 3, "value": URGENT_QUESTION}]),
-        member(MEMBER_ID, "0", &[]),
+        member(MEMBER_ID + 1, "0", &[]),
     )
     .await;
     assert_eq!(
@@ -719,7 +724,7 @@ async fn wait_log(
     ready: impl Fn(&faqbot::store::Stats) -> bool,
 ) -> faqbot::store::Stats {
     wait_for(what, || {
-        let store = faqbot::store::Store::open_existing(db).ok()?;
+        let store = faqbot::store::Store::open_read_only(db).ok()?;
         store
             .stats(1, faqbot::store::Scope::All)
             .ok()
@@ -761,17 +766,39 @@ async fn slash_questions_are_logged() {
         )
         .await;
     }
+    // Asked privately: counted, its words not kept.
+    slash(
+        &fake,
+        904,
+        "faq",
+        json!([{"name": "question", "type": 3, "value": PRIVATE_NONSENSE}, {"name": "private", "type": 5, "value": true}]),
+        member(MEMBER_ID, "0", &[]),
+    )
+    .await;
+    // A button id naming no entry (made up by a client) is not a vote.
+    let junk = json!({"custom_id": "faq:helpful:\u{1b}[31mjunk", "component_type": 2});
+    let mut payload = interaction(905, 3, junk, member(MEMBER_ID, "0", &[]));
+    payload["message"] = bot_message(910_000_000_000_000_779);
+    fake.dispatch("INTERACTION_CREATE", payload);
+    let body = fake.wait_callback(905).await;
+    let content = body["data"]["content"].as_str().unwrap_or_default();
+    assert!(content.contains("no longer in the FAQ"), "{body:#}");
     let click = json!({"custom_id": format!("faq:helpful:{}", entry.id), "component_type": 2});
     let mut payload = interaction(903, 3, click, member(MEMBER_ID, "0", &[]));
     payload["message"] = bot_message(910_000_000_000_000_778);
     fake.dispatch("INTERACTION_CREATE", payload);
     fake.wait_callback(903).await;
 
-    let stats = wait_log(&db, "two questions and a vote in the log", |s| {
-        s.total == 2 && !s.feedback.is_empty()
+    let stats = wait_log(&db, "three questions and a vote in the log", |s| {
+        s.total == 3 && !s.feedback.is_empty()
     })
     .await;
-    assert_eq!((stats.answered, stats.no_match, stats.urgent), (1, 1, 0));
+    assert_eq!(
+        stats.feedback.len(),
+        1,
+        "only the real entry's vote: {stats:?}"
+    );
+    assert_eq!((stats.answered, stats.no_match, stats.urgent), (1, 2, 0));
     assert_eq!(stats.top, vec![(entry.id.clone(), 1)]);
     assert_eq!(
         (stats.feedback[0].helpful, stats.feedback[0].not_helpful),
@@ -780,21 +807,25 @@ async fn slash_questions_are_logged() {
 
     let text = report(&["stats"], &db);
     assert!(
-        text.contains("Questions in the last 30 day(s): 2"),
+        text.contains("Questions in the last 30 day(s): 3"),
         "{text}"
     );
     assert!(text.contains(&entry.id), "{text}");
     // The vote and the questions carry their server: a report for this
     // server has them all, one for another server has none.
     let here = report(&["stats", "--guild", &GUILD_ID.to_string()], &db);
-    assert!(here.contains(&format!("in server {GUILD_ID}: 2")), "{here}");
+    assert!(here.contains(&format!("in server {GUILD_ID}: 3")), "{here}");
     assert!(here.contains("Feedback (helpful / not helpful):"), "{here}");
-    assert!(here.contains("Asked by /faq: 2, by mention: 0"), "{here}");
+    assert!(here.contains("Asked by /faq: 3, by mention: 0"), "{here}");
     let elsewhere = report(&["stats", "--guild", "1"], &db);
     assert!(elsewhere.contains("in server 1: 0"), "{elsewhere}");
     assert!(!elsewhere.contains("Feedback"), "{elsewhere}");
     let text = report(&["unanswered"], &db);
     assert!(text.contains(NONSENSE_QUESTION), "{text}");
+    assert!(
+        !text.contains("wombat"),
+        "a private question's words are not kept: {text}"
+    );
     assert!(
         !text.contains("sesions"),
         "answered text is not kept: {text}"
@@ -885,12 +916,17 @@ async fn forget_me_deletes_the_members_rows() {
     let db = dir.path().join("log.db");
     let (fake, _bot, _) = start(&shipped_faq(), &[("FAQBOT_DB", db.display().to_string())]).await;
     let other = MEMBER_ID + 100;
-    for (id, who) in [(931, MEMBER_ID), (932, MEMBER_ID), (933, other)] {
+    let asked = [
+        (931, MEMBER_ID, TYPO_QUESTION),
+        (932, MEMBER_ID, NONSENSE_QUESTION),
+        (933, other, TYPO_QUESTION),
+    ];
+    for (id, who, question) in asked {
         slash(
             &fake,
             id,
             "faq",
-            json!([{"name": "question", "type": 3, "value": TYPO_QUESTION}]),
+            json!([{"name": "question", "type": 3, "value": question}]),
             member(who, "0", &[]),
         )
         .await;
@@ -923,12 +959,22 @@ async fn forget_me_deletes_the_members_rows() {
     assert!(ephemeral(&r.body));
     let text = r.body["data"]["content"].as_str().unwrap();
     assert!(text.contains("Deleted 2 record(s)"), "{text}");
-    let store = faqbot::store::Store::open_existing(&db).unwrap();
+    let store = faqbot::store::Store::open_read_only(&db).unwrap();
     assert_eq!(
         store.count_questions().unwrap(),
         1,
         "the other member's row stays"
     );
+    // Deleted means gone: the words are in neither the database nor its -wal.
+    for suffix in ["", "-wal"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        let bytes = std::fs::read(&name).unwrap_or_default();
+        assert!(
+            !bytes.windows(8).any(|w| w == b"vindaloo"),
+            "the forgotten question is still in log.db{suffix}"
+        );
+    }
 }
 
 /// SIGTERM closes the gateway connection and the bot exits cleanly.
@@ -945,6 +991,277 @@ async fn sigterm_stops_cleanly() {
     let exit = tokio::time::timeout(WAIT, bot.child.wait())
         .await
         .expect("the bot exits after SIGTERM")
+        .unwrap();
+    assert!(exit.success(), "exit status {exit}");
+}
+
+/// Waits until the bot's log at `path` has `n` lines containing `needle`.
+async fn wait_log_lines(path: &std::path::Path, needle: &str, n: usize) -> String {
+    wait_for(&format!("{n} log line(s) with {needle:?}"), || {
+        let text = std::fs::read_to_string(path).ok()?;
+        (text.matches(needle).count() >= n).then_some(text)
+    })
+    .await
+}
+
+/// With DISCORD_GUILD_ID set, the bot serves that server only: a command,
+/// a mention (even an urgent one) and a button click from another server
+/// get no reply and no staff alert, and each is logged; the bot's own
+/// server is still answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_servers_are_ignored() {
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("bot.log");
+    let fake = FakeDiscord::start().await;
+    let _bot = Bot::spawn_logged(
+        &fake,
+        &shipped_faq(),
+        &[
+            ("DISCORD_GUILD_ID", GUILD_ID.to_string()),
+            ("FAQBOT_ALERT_CHANNEL", ALERT_CHANNEL_ID.to_string()),
+        ],
+        &log,
+    );
+    fake.wait_ready().await;
+    let question = json!([{"name": "question", "type": 3, "value": URGENT_QUESTION}]);
+    let asked = interaction(
+        1001,
+        2,
+        command("faq", question.clone()),
+        member(MEMBER_ID, "0", &[]),
+    );
+    fake.dispatch("INTERACTION_CREATE", in_guild(asked, OTHER_GUILD_ID));
+    let info = json!([{"name": "info", "type": 1, "options": []}]);
+    let admin = interaction(
+        1002,
+        2,
+        command("faqadmin", info),
+        member(MEMBER_ID, MANAGE_GUILD, &[]),
+    );
+    fake.dispatch("INTERACTION_CREATE", in_guild(admin, OTHER_GUILD_ID));
+    let mention = member_message(
+        1003,
+        CHANNEL_ID,
+        &format!("<@{BOT_ID}> {URGENT_QUESTION}"),
+        true,
+        false,
+    );
+    fake.dispatch("MESSAGE_CREATE", in_guild(mention, OTHER_GUILD_ID));
+    let click = json!({"custom_id": "faq:entry:downtime", "component_type": 2});
+    let mut click = interaction(1004, 3, click, member(MEMBER_ID, "0", &[]));
+    click["message"] = bot_message(910_000_000_000_000_780);
+    fake.dispatch("INTERACTION_CREATE", in_guild(click, OTHER_GUILD_ID));
+    let text = wait_log_lines(&log, "from a server not in FAQBOT_GUILDS", 4).await;
+    for what in [
+        "ignored a command",
+        "ignored a mention",
+        "ignored a button click",
+    ] {
+        assert!(text.contains(what), "{what}: {text}");
+    }
+
+    // The clinic's own server is answered, and only it.
+    let r = slash(&fake, 1005, "faq", question, member(MEMBER_ID, "0", &[])).await;
+    assert_eq!(
+        r.body["data"]["content"],
+        engine().faq().meta.urgent_message.as_str()
+    );
+    fake.wait_request("the staff alert for the clinic's server", 0, |r| {
+        r.method == "POST" && r.path == format!("/channels/{ALERT_CHANNEL_ID}/messages")
+    })
+    .await;
+    let answered: Vec<String> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .map(|r| r.path)
+        .collect();
+    for id in [1001, 1002, 1004] {
+        assert!(
+            !answered
+                .iter()
+                .any(|p| p.starts_with(&format!("/interactions/{id}/"))),
+            "interaction {id} from another server was answered: {answered:?}"
+        );
+    }
+    let replies = fake.count("POST", &format!("/channels/{CHANNEL_ID}/messages"));
+    assert_eq!(replies, 0, "the mention from another server got no reply");
+    assert_eq!(
+        fake.count("POST", &format!("/channels/{ALERT_CHANNEL_ID}/messages")),
+        1,
+        "one alert, for the clinic's own server"
+    );
+}
+
+/// Serving two servers, an urgent question in the server that is not the
+/// alert channel's gets its urgent reply but alerts no staff; and ten
+/// urgent questions from one member in the alert channel's server get ten
+/// urgent replies and one alert.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alerts_stay_in_their_server_and_do_not_flood() {
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("bot.log");
+    let fake = FakeDiscord::start().await;
+    let _bot = Bot::spawn_logged(
+        &fake,
+        &shipped_faq(),
+        &[
+            ("FAQBOT_GUILDS", format!("{GUILD_ID},{OTHER_GUILD_ID}")),
+            ("FAQBOT_ALERT_CHANNEL", ALERT_CHANNEL_ID.to_string()),
+        ],
+        &log,
+    );
+    fake.wait_ready().await;
+    let question = json!([{"name": "question", "type": 3, "value": URGENT_QUESTION}]);
+    let urgent = engine().faq().meta.urgent_message.clone();
+    let elsewhere = interaction(
+        1101,
+        2,
+        command("faq", question.clone()),
+        member(MEMBER_ID, "0", &[]),
+    );
+    fake.dispatch("INTERACTION_CREATE", in_guild(elsewhere, OTHER_GUILD_ID));
+    assert_eq!(
+        fake.wait_callback(1101).await["data"]["content"],
+        urgent.as_str()
+    );
+    wait_log_lines(&log, "another server than the alert channel's", 1).await;
+
+    const FLOOD: u64 = 10;
+    for id in 1110..1110 + FLOOD {
+        fake.dispatch(
+            "INTERACTION_CREATE",
+            interaction(
+                id,
+                2,
+                command("faq", question.clone()),
+                member(MEMBER_ID, "0", &[]),
+            ),
+        );
+    }
+    for id in 1110..1110 + FLOOD {
+        assert_eq!(
+            fake.wait_callback(id).await["data"]["content"],
+            urgent.as_str(),
+            "{id}"
+        );
+    }
+    // Every alert decision is made once the held-back ones are logged.
+    wait_log_lines(&log, "staff alert held back", FLOOD as usize - 1).await;
+    fake.wait_request("the one alert", 0, |r| {
+        r.method == "POST" && r.path == format!("/channels/{ALERT_CHANNEL_ID}/messages")
+    })
+    .await;
+    assert_eq!(
+        fake.count("POST", &format!("/channels/{ALERT_CHANNEL_ID}/messages")),
+        1
+    );
+}
+
+/// At RUST_LOG=trace the bot's log holds neither the token (as text or in
+/// hex, as websocket frame logging would show it) nor a member's words or
+/// id, while it does log at trace level.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trace_log_leaks_no_token_or_words() {
+    const TOKEN: &str = "MTk4NjIyNDgzNDcxOTI1MjQ4.Secret.Tok3n-never-logged";
+    const WORDS: &str = "zanzibarish quokkaflavoured";
+    let logs = tempfile::tempdir().unwrap();
+    let log = logs.path().join("bot.log");
+    let fake = FakeDiscord::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut bot = Bot::spawn_logged(
+        &fake,
+        &shipped_faq(),
+        &[
+            ("DISCORD_TOKEN", TOKEN.to_owned()),
+            ("RUST_LOG", "trace".to_owned()),
+            ("FAQBOT_CHANNELS", CHANNEL_ID.to_string()),
+            ("FAQBOT_DB", dir.path().join("log.db").display().to_string()),
+        ],
+        &log,
+    );
+    fake.wait_ready().await;
+    let mention = member_message(
+        1201,
+        CHANNEL_ID,
+        &format!("<@{BOT_ID}> {WORDS}?"),
+        true,
+        false,
+    );
+    fake.dispatch("MESSAGE_CREATE", mention);
+    fake.dispatch(
+        "MESSAGE_CREATE",
+        member_message(
+            1202,
+            CHANNEL_ID,
+            &format!("does {WORDS} hurt?"),
+            false,
+            false,
+        ),
+    );
+    slash(
+        &fake,
+        1203,
+        "faq",
+        json!([{"name": "question", "type": 3, "value": format!("{WORDS} {TYPO_QUESTION}")}]),
+        member(MEMBER_ID, "0", &[]),
+    )
+    .await;
+    fake.wait_request("the reply to the mention", 0, |r| {
+        r.method == "POST" && r.path == format!("/channels/{CHANNEL_ID}/messages")
+    })
+    .await;
+    bot.terminate();
+    let _ = tokio::time::timeout(WAIT, bot.child.wait()).await;
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(text.contains("TRACE"), "the bot logged at trace: {text}");
+    let hex: String = TOKEN.bytes().map(|b| format!("{b:02x}")).collect();
+    let forms = [
+        ("the token", TOKEN.to_owned()),
+        ("the token's secret part", "Tok3n-never-logged".to_owned()),
+        ("the token in hex", hex[..40].to_owned()),
+        ("the member's words", "zanzibarish".to_owned()),
+        (
+            "the member's words in hex",
+            "7a616e7a69626172697368".to_owned(),
+        ),
+        ("the member's id", MEMBER_ID.to_string()),
+    ];
+    for (what, needle) in forms {
+        assert!(!text.contains(&needle), "{what} is in the trace log");
+    }
+}
+
+/// SIGTERM stops the bot within the shutdown bound even while Discord's
+/// gateway cannot be reached (a shard range, which keeps retrying).
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_while_discord_is_unreachable() {
+    let fake = FakeDiscord::start_with(Options {
+        gateway_unreachable: true,
+        ..Options::default()
+    })
+    .await;
+    let mut bot = Bot::spawn(
+        &fake,
+        &shipped_faq(),
+        &[
+            ("FAQBOT_SHARDS", "1".into()),
+            ("FAQBOT_SHARD_RANGE", "0-0".into()),
+        ],
+    );
+    fake.wait_request("the bot to ask for the gateway", 0, |r| {
+        r.method == "GET" && r.path.starts_with("/gateway")
+    })
+    .await;
+    assert!(
+        bot.child.try_wait().unwrap().is_none(),
+        "the bot keeps trying"
+    );
+    bot.terminate();
+    let exit = tokio::time::timeout(WAIT, bot.child.wait())
+        .await
+        .expect("the bot exits after SIGTERM, Discord unreachable")
         .unwrap();
     assert!(exit.success(), "exit status {exit}");
 }

@@ -39,7 +39,10 @@ fn vectors_match_reference() {
     let model = load_model(&model_dir()).expect("the shipped model loads");
     let cases = reference();
     let cases = cases["cases"].as_array().expect("cases");
-    let texts: Vec<&str> = cases.iter().map(|c| c["text"].as_str().expect("text")).collect();
+    let texts: Vec<&str> = cases
+        .iter()
+        .map(|c| c["text"].as_str().expect("text"))
+        .collect();
     let batch = model.encoder.embed_all(&texts).expect("batch embeds");
     for (case, batched) in cases.iter().zip(&batch) {
         let want: Vec<f32> = case["vector"]
@@ -48,7 +51,10 @@ fn vectors_match_reference() {
             .iter()
             .map(|v| v.as_f64().expect("float") as f32)
             .collect();
-        let alone = model.encoder.embed(case["text"].as_str().expect("text")).expect("embeds");
+        let alone = model
+            .encoder
+            .embed(case["text"].as_str().expect("text"))
+            .expect("embeds");
         for got in [&alone, batched] {
             let cos = faqbot::embed::cosine(got, &want);
             assert!(cos >= 0.999, "{:?}: cosine {cos}", case["text"]);
@@ -76,7 +82,10 @@ fn corrupt_model_file_is_refused() {
         std::fs::copy(model_dir().join(f), dir.path().join(f)).expect("copy");
     }
     let weights = std::fs::read(model_dir().join("model.safetensors")).expect("weights");
-    for bad in [b"not a model".to_vec(), weights[..weights.len() / 2].to_vec()] {
+    for bad in [
+        b"not a model".to_vec(),
+        weights[..weights.len() / 2].to_vec(),
+    ] {
         std::fs::write(dir.path().join("model.safetensors"), bad).expect("write");
         let err = format!("{:#}", load_model(dir.path()).expect_err("corrupt weights"));
         assert!(err.contains("model.safetensors"), "{err}");

@@ -200,7 +200,11 @@ async fn gateway_closes_resume_reidentify_or_stop() {
 /// shard 0 and shard 1 of 2, and each answers the events on its shard.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_split_the_shards() {
-    let fake = FakeDiscord::start_with(Options { shards: 2 }).await;
+    let fake = FakeDiscord::start_with(Options {
+        shards: 2,
+        ..Options::default()
+    })
+    .await;
     let _bots: Vec<Bot> = ["0-0", "1-1"]
         .into_iter()
         .map(|range| {

@@ -44,7 +44,10 @@ fn shipped_faq_is_valid_and_complete() {
         .iter()
         .filter(|f| f.message.contains("not its own entry"))
         .collect();
-    assert!(strays.is_empty(), "phrasings answered by another entry: {strays:#?}");
+    assert!(
+        strays.is_empty(),
+        "phrasings answered by another entry: {strays:#?}"
+    );
     for (id, _) in required() {
         let entry = engine
             .faq()

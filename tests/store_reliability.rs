@@ -2,7 +2,8 @@
 //! connection, a real full disk (a tiny tmpfs, where the test may mount
 //! one), and the bot killed with SIGKILL in the middle of a burst. A
 //! read-only and a full database are also covered by unit tests in
-//! src/store.rs.
+//! src/store.rs. And deleted means gone (issue 14): after a forget and a
+//! prune, the raw database and -wal files hold none of the deleted words.
 
 mod support;
 
@@ -318,4 +319,96 @@ async fn full_disk_keeps_answering() {
     );
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(!text.contains("panicked"), "{text}");
+}
+
+/// Whether any of the log's files on disk (the database, -wal, -shm)
+/// contains `needle`, read as raw bytes, the way someone with the disk would.
+fn on_disk(db: &Path, needle: &str) -> bool {
+    ["", "-wal", "-shm"].iter().any(|suffix| {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        std::fs::read(&name)
+            .unwrap_or_default()
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+    })
+}
+
+fn unanswered(user: u64, text: &str, time: i64) -> Question {
+    Question {
+        time,
+        user,
+        text: text.to_owned(),
+        ..asked(user)
+    }
+}
+
+/// Deleted means gone: after `/faq-forget-me` (through the running
+/// recorder) and after a retention prune (at the writer's start), the raw
+/// database and -wal files contain none of the deleted questions' words,
+/// while the rows kept are still there.
+#[test]
+fn forgotten_and_pruned_text_is_gone_from_disk() {
+    const ROWS: u64 = 40;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("q.db");
+    let settings = Settings {
+        path: db.clone(),
+        retention_days: 30,
+        ..Settings::default()
+    };
+    let store = Arc::new(Store::open(&settings).unwrap());
+    let recorder = Recorder::start(store.clone());
+    for i in 0..ROWS {
+        recorder.record(Record::Question(unanswered(
+            1,
+            &format!("zebraforget quokka {i}"),
+            faqbot::store::now(),
+        )));
+        recorder.record(Record::Question(unanswered(
+            2,
+            &format!("walruskeep quokka {i}"),
+            faqbot::store::now(),
+        )));
+    }
+    assert!(recorder.flush(Duration::from_secs(10)));
+    assert!(
+        on_disk(&db, "zebraforget"),
+        "precondition: the words are on disk"
+    );
+
+    assert_eq!(recorder.forget(1).unwrap(), ROWS as usize);
+    assert!(
+        !on_disk(&db, "zebraforget"),
+        "a forgotten member's words stay on disk"
+    );
+    assert!(
+        on_disk(&db, "walruskeep"),
+        "the other member's rows are kept"
+    );
+    drop(recorder);
+    drop(store);
+
+    // Rows past retention, written by a bot that then stopped; the next
+    // start prunes them.
+    let old = faqbot::store::now() - 40 * 24 * 60 * 60;
+    let store = Store::open(&settings).unwrap();
+    for i in 0..ROWS {
+        store
+            .insert_question(&unanswered(3, &format!("narwhalold quokka {i}"), old))
+            .unwrap();
+    }
+    drop(store);
+    assert!(
+        on_disk(&db, "narwhalold"),
+        "precondition: the old words are on disk"
+    );
+    let store = Arc::new(Store::open(&settings).unwrap());
+    let recorder = Recorder::start(store.clone());
+    wait_until("the start-up prune", Duration::from_secs(10), || {
+        store.count_questions().unwrap() == ROWS
+    });
+    assert!(recorder.flush(Duration::from_secs(10)));
+    assert!(!on_disk(&db, "narwhalold"), "pruned words stay on disk");
+    assert!(on_disk(&db, "walruskeep"));
 }

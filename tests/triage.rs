@@ -26,24 +26,42 @@ fn concept_of(faq: &Faq, v: &Verdict) -> Option<String> {
 fn each_concept_fires_on_current_reports() {
     let (faq, t) = triage();
     let table: &[(&str, &str)] = &[
-        ("airway", "i can't breathe properly and my chest feels tight"),
+        (
+            "airway",
+            "i can't breathe properly and my chest feels tight",
+        ),
         ("airway", "throat feels like its closing up"),
         ("anaphylaxis", "my tongue is swelling up"),
         ("anaphylaxis", "had to use my epi pen an hour ago"),
         ("allergy", "covered in hives since the session"),
-        ("allergy", "I think I'm having an allergic reaction to the serum"),
+        (
+            "allergy",
+            "I think I'm having an allergic reaction to the serum",
+        ),
         ("infection", "yellow crusts all along my jaw this morning"),
         ("infection", "there is pus in the tiny holes"),
-        ("infection", "the treated bit is hot to the touch and smells"),
+        (
+            "infection",
+            "the treated bit is hot to the touch and smells",
+        ),
         ("worsening", "the redness is spreading down my neck"),
         ("severe-pain", "the pain is unbearable tonight"),
         ("bleeding", "it keeps bleeding and won't stop"),
-        ("eye", "my vision is blurry in one eye since they did my forehead"),
+        (
+            "eye",
+            "my vision is blurry in one eye since they did my forehead",
+        ),
         ("eye", "my left eye is red and sore"),
         ("burn-blister", "the RF left burns on my cheeks"),
         ("burn-blister", "blisters came up on my jaw overnight"),
-        ("herpes-flare", "a cold sore came up after my treatment and it's spreading"),
-        ("lumps", "hard lumps have appeared under my skin weeks after"),
+        (
+            "herpes-flare",
+            "a cold sore came up after my treatment and it's spreading",
+        ),
+        (
+            "lumps",
+            "hard lumps have appeared under my skin weeks after",
+        ),
         ("nerve", "the corner of my mouth is drooping"),
         ("nerve", "my cheek is still numb two days later"),
         ("systemic", "temp is 38.6 and I feel shivery"),
@@ -66,13 +84,25 @@ fn each_concept_fires_on_current_reports() {
 fn contexts_keep_look_alikes_from_firing() {
     let (_, t) = triage();
     let table: &[(&str, Option<Context>)] = &[
-        ("what are the signs of infection after microneedling?", Some(Context::General)),
+        (
+            "what are the signs of infection after microneedling?",
+            Some(Context::General),
+        ),
         ("can it cause blisters?", Some(Context::General)),
-        ("I had a fever last week, can I still have my appointment on Friday?", Some(Context::Past)),
+        (
+            "I had a fever last week, can I still have my appointment on Friday?",
+            Some(Context::Past),
+        ),
         ("I get cold sores, is it safe for me?", Some(Context::Past)),
-        ("my friend's face blistered after her peel", Some(Context::Other)),
+        (
+            "my friend's face blistered after her peel",
+            Some(Context::Other),
+        ),
         ("my bank account is bleeding after all these sessions", None),
-        ("what temperature should the water be when I wash my face?", None),
+        (
+            "what temperature should the water be when I wash my face?",
+            None,
+        ),
         ("can I use my eye cream tonight?", None),
         ("no fever, no pus, just a bit pink", Some(Context::Mild)),
         ("how long does the numbing cream take to work?", None),
@@ -92,10 +122,22 @@ fn contexts_keep_look_alikes_from_firing() {
 #[test]
 fn temperatures_are_read() {
     let (_, t) = triage();
-    for urgent in ["temp 38.2", "my temperature is 39 degrees", "thermometer says 100.8", "102 f since lunch", "38,5°C"] {
+    for urgent in [
+        "temp 38.2",
+        "my temperature is 39 degrees",
+        "thermometer says 100.8",
+        "102 f since lunch",
+        "38,5°C",
+    ] {
         assert!(matches!(t.check(urgent), Verdict::Urgent(_)), "{urgent}");
     }
-    for calm in ["temp 37.2", "it's 38 degrees outside so hot", "99.1F this morning", "I'm 38 years old", "room 101"] {
+    for calm in [
+        "temp 37.2",
+        "it's 38 degrees outside so hot",
+        "99.1F this morning",
+        "I'm 38 years old",
+        "room 101",
+    ] {
         assert!(!matches!(t.check(calm), Verdict::Urgent(_)), "{calm}");
     }
 }

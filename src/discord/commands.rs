@@ -47,13 +47,19 @@ pub async fn faq(
         ctx.send(response.clone())
     })
     .await?;
-    ctx.data().record(Record::Question(Question::from_reply(
+    let mut record = Question::from_reply(
         Channel::Slash,
         ctx.guild_id().map(|g| g.get()),
         ctx.author().id.get(),
         &reply,
         &question,
-    )));
+    );
+    if private {
+        // Asked privately: counted, but the words are not kept, so they
+        // never reach staff through `/faqadmin unanswered`.
+        record.text.clear();
+    }
+    ctx.data().record(Record::Question(record));
     // A private question stays private: staff are alerted only about public ones.
     if urgent && !private && ctx.data().config.alert_channel.is_some() {
         // The member has their reply; failing to find its link only costs the alert.
@@ -61,7 +67,8 @@ pub async fn faq(
             Ok(message) => {
                 let guild = ctx.guild_id().map(|g| g.get());
                 let link = embeds::message_link(guild, ctx.channel_id().get(), message.id.get());
-                events::alert_staff(ctx.serenity_context(), ctx.data(), &link).await;
+                let user = ctx.author().id.get();
+                events::alert_staff(ctx.serenity_context(), ctx.data(), guild, user, &link).await;
             }
             Err(e) => warn!("no staff alert: cannot fetch the reply to link to: {e}"),
         }
@@ -120,33 +127,39 @@ pub async fn privacy(ctx: Context<'_>) -> Result<(), Error> {
 }
 
 /// `/faq-privacy`'s text for the log's settings (none: the log is off).
+/// It must say exactly what `store::kept_text`, `faq` and the writer's prune do.
 pub fn privacy_text(settings: Option<&store::Settings>) -> String {
     let kept = match settings {
         None => "This bot keeps no log of questions here.".to_owned(),
         Some(s) => {
             let text = if s.store_text {
-                "The words of a question are kept only when the bot could not answer it, \
-                 when it sent someone to urgent care, or when it was unsure \
-                 (mentions and links removed), so staff can improve the FAQ."
-                    .to_owned()
+                format!(
+                    "The words of a question are kept only when the bot could not answer it \
+                     (mentions and links removed, at most {} characters), so staff can see \
+                     what the FAQ is missing; never for `/faq` with `private:true`, and never \
+                     for answered or urgent questions.",
+                    store::MAX_KEPT_CHARS
+                )
             } else {
                 "The words of questions are not kept.".to_owned()
             };
             format!(
                 "For each question the bot answers it keeps: the time, the server, \
                  how it was asked (slash, mention or channel), a keyed hash of your \
-                 user id (not your name or id), the outcome and which answer was given. \
-                 {text} Helpful / Not helpful clicks are kept as one vote per answer.\n\
+                 user id and this server (not your name or id), the outcome and which \
+                 answer was given. {text} Helpful / Not helpful clicks are kept as one \
+                 vote per answer.\n\
                  Why: so staff can see which answers help and which questions are missing.\n\
-                 How long: {} day(s), then deleted automatically. \
-                 `/faq-forget-me` deletes your records now.",
+                 How long: {} day(s), then deleted (checked hourly, and when the bot starts). \
+                 `/faq-forget-me` deletes your records in every server now. Deleted \
+                 records are overwritten on disk, not just hidden.",
                 s.retention_days
             )
         }
     };
     format!(
         "{kept}\n\nPlease do not post personal health details in public channels. \
-         `/faq` with `private:true` shows the answer only to you."
+         `/faq` with `private:true` shows the answer only to you and keeps none of your words."
     )
 }
 

@@ -38,6 +38,10 @@ pub struct Config {
     pub faq_path: PathBuf,
     /// Register the commands in this guild only (they appear at once) instead of globally.
     pub guild_id: Option<u64>,
+    /// The servers the bot serves (`FAQBOT_GUILDS`, else `DISCORD_GUILD_ID`);
+    /// events from any other server, and from DMs, are ignored. Empty:
+    /// every server that invites it.
+    pub guilds: HashSet<u64>,
     /// Channels where the bot answers questions nobody addressed to it.
     pub channels: HashSet<u64>,
     /// Roles that count as staff, besides anyone with Manage Server.
@@ -45,6 +49,8 @@ pub struct Config {
     /// Where staff are told that a member may have described a complication.
     pub alert_channel: Option<u64>,
     /// A Discord stand-in's base URL (tests); requests go there, unthrottled.
+    /// Only from the environment, and only a loopback address: the token
+    /// goes with every request.
     pub api_base: Option<String>,
     /// The question log: `FAQBOT_DB`, `FAQBOT_RETENTION_DAYS`, `FAQBOT_STORE_TEXT`.
     pub store: crate::store::Settings,
@@ -74,8 +80,10 @@ impl Shards {
             return Ok(Shards::Auto);
         };
         let total: u32 = match total.parse() {
-            Ok(n) if n > 0 => n,
-            _ => bail!("FAQBOT_SHARDS: \"{total}\" is not a number of shards (1 or more)"),
+            Ok(n) if (1..=MAX_SHARDS).contains(&n) => n,
+            _ => {
+                bail!("FAQBOT_SHARDS: \"{total}\" is not a number of shards from 1 to {MAX_SHARDS}")
+            }
         };
         let (first, last) = match range {
             None => (0, total - 1),
@@ -96,11 +104,18 @@ impl Shards {
     }
 }
 
-/// The settings a config file may hold: the same names as the environment.
+/// The most gateway shards `FAQBOT_SHARDS` may ask for: Discord wants one
+/// per 2,500 servers, so this covers 2.5 million, and a typo cannot make
+/// the bot allocate shard state by the billion.
+pub const MAX_SHARDS: u32 = 1024;
+
+/// The settings the bot reads: the same names in the environment and in a
+/// config file (except [`ENV_ONLY`]).
 pub const SETTINGS: &[&str] = &[
     "DISCORD_TOKEN",
     "DISCORD_TOKEN_FILE",
     "DISCORD_GUILD_ID",
+    "FAQBOT_GUILDS",
     "FAQBOT_CHANNELS",
     "FAQBOT_STAFF_ROLES",
     "FAQBOT_ALERT_CHANNEL",
@@ -113,6 +128,11 @@ pub const SETTINGS: &[&str] = &[
     "FAQBOT_HEALTH_FILE",
 ];
 
+/// Settings a config file may not hold: `DISCORD_API_BASE` sends the token
+/// wherever it points, and the file may sit in a directory the bot (or
+/// someone else) can write.
+pub const ENV_ONLY: &[&str] = &["DISCORD_API_BASE"];
+
 /// The config file read when `FAQBOT_CONFIG` is not set, if it exists.
 pub const DEFAULT_CONFIG_FILE: &str = "faqbot.toml";
 
@@ -120,8 +140,9 @@ pub const DEFAULT_CONFIG_FILE: &str = "faqbot.toml";
 /// or arrays of them (lists of ids); an unknown key is an error, so a
 /// misspelt setting is not silently ignored.
 pub fn read_config_file(path: &Path) -> Result<HashMap<String, String>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read config file {}", path.display()))?;
+    let text =
+        crate::files::read_capped_string(path, crate::files::MAX_CONFIG_BYTES, "a config file")
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
     parse_config(&text).with_context(|| format!("in config file {}", path.display()))
 }
 
@@ -130,6 +151,9 @@ fn parse_config(text: &str) -> Result<HashMap<String, String>> {
         toml::from_str(text).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
     let mut out = HashMap::new();
     for (key, value) in table {
+        if ENV_ONLY.contains(&key.as_str()) {
+            bail!("{key} may only be set in the environment, not in a config file");
+        }
         if !SETTINGS.contains(&key.as_str()) {
             bail!("unknown setting {key} (known: {})", SETTINGS.join(", "));
         }
@@ -167,7 +191,12 @@ impl Config {
             _ => HashMap::new(),
         };
         Config::from_lookup(faq_path, |name| {
-            std::env::var(name).ok().or_else(|| file.get(name).cloned())
+            let from_file = || {
+                (!ENV_ONLY.contains(&name))
+                    .then(|| file.get(name).cloned())
+                    .flatten()
+            };
+            std::env::var(name).ok().or_else(from_file)
         })
     }
 
@@ -181,8 +210,12 @@ impl Config {
         let token = match (var("DISCORD_TOKEN"), var("DISCORD_TOKEN_FILE")) {
             (Some(token), _) => token,
             (None, Some(file)) => {
-                let text = std::fs::read_to_string(&file)
-                    .with_context(|| format!("cannot read DISCORD_TOKEN_FILE {file}"))?;
+                let text = crate::files::read_capped_string(
+                    Path::new(&file),
+                    crate::files::MAX_TOKEN_BYTES,
+                    "a token file",
+                )
+                .with_context(|| format!("cannot read DISCORD_TOKEN_FILE {file}"))?;
                 let token = text.trim().to_owned();
                 if token.is_empty() {
                     bail!("DISCORD_TOKEN_FILE {file} is empty");
@@ -191,23 +224,59 @@ impl Config {
             }
             (None, None) => bail!(NO_TOKEN),
         };
+        let guild_id = var("DISCORD_GUILD_ID")
+            .map(|v| id("DISCORD_GUILD_ID", &v))
+            .transpose()?;
+        let mut guilds = ids("FAQBOT_GUILDS", var("FAQBOT_GUILDS"))?;
+        if guilds.is_empty() {
+            guilds.extend(guild_id);
+        }
         Ok(Config {
             token: Token(token),
             faq_path,
-            guild_id: var("DISCORD_GUILD_ID")
-                .map(|v| id("DISCORD_GUILD_ID", &v))
-                .transpose()?,
+            guild_id,
+            guilds,
             channels: ids("FAQBOT_CHANNELS", var("FAQBOT_CHANNELS"))?,
             staff_roles: ids("FAQBOT_STAFF_ROLES", var("FAQBOT_STAFF_ROLES"))?,
             alert_channel: var("FAQBOT_ALERT_CHANNEL")
                 .map(|v| id("FAQBOT_ALERT_CHANNEL", &v))
                 .transpose()?,
-            api_base: var("DISCORD_API_BASE").map(|v| v.trim_end_matches('/').to_owned()),
+            api_base: var("DISCORD_API_BASE")
+                .map(|v| loopback_base(&v))
+                .transpose()?,
             store: crate::store::Settings::from_vars(var)?,
             shards: Shards::parse(var("FAQBOT_SHARDS"), var("FAQBOT_SHARD_RANGE"))?,
             health_file: var("FAQBOT_HEALTH_FILE").map(PathBuf::from),
         })
     }
+}
+
+impl Config {
+    /// Whether the bot serves events from `guild` (`None`: a DM).
+    pub fn serves(&self, guild: Option<u64>) -> bool {
+        self.guilds.is_empty() || guild.is_some_and(|g| self.guilds.contains(&g))
+    }
+}
+
+/// `DISCORD_API_BASE` without its trailing slash, if it is an http(s) URL
+/// on a loopback address: a stand-in for tests, never another machine.
+fn loopback_base(value: &str) -> Result<String> {
+    let refuse = || {
+        anyhow::anyhow!(
+            "DISCORD_API_BASE: \"{value}\" is not an http(s) URL on a loopback address (127.0.0.1, [::1] or localhost); it is for a local Discord stand-in only"
+        )
+    };
+    let url = reqwest::Url::parse(value).map_err(|_| refuse())?;
+    let host = url.host_str().unwrap_or("");
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if !loopback || !matches!(url.scheme(), "http" | "https") || !url.username().is_empty() {
+        return Err(refuse());
+    }
+    Ok(value.trim_end_matches('/').to_owned())
 }
 
 /// One Discord id (a snowflake: a positive integer).
@@ -376,5 +445,75 @@ mod tests {
         let c = config(&[("DISCORD_TOKEN_FILE", dir.to_str().unwrap())]).unwrap();
         assert_eq!(c.token.expose(), "from-file");
         let _ = std::fs::remove_file(&dir);
+    }
+
+    /// FAQBOT_GUILDS lists the servers served, defaulting to
+    /// DISCORD_GUILD_ID; with neither, every server; DMs only then.
+    #[test]
+    fn server_allowlist() {
+        let c = config(&[("DISCORD_TOKEN", "t"), ("DISCORD_GUILD_ID", "5")]).unwrap();
+        assert_eq!(c.guilds, HashSet::from([5]));
+        assert!(c.serves(Some(5)) && !c.serves(Some(6)) && !c.serves(None));
+        let c = config(&[
+            ("DISCORD_TOKEN", "t"),
+            ("DISCORD_GUILD_ID", "5"),
+            ("FAQBOT_GUILDS", "6, 7"),
+        ])
+        .unwrap();
+        assert!(c.serves(Some(6)) && c.serves(Some(7)) && !c.serves(Some(5)));
+        let c = config(&[("DISCORD_TOKEN", "t")]).unwrap();
+        assert!(c.guilds.is_empty() && c.serves(Some(6)) && c.serves(None));
+        let e = config(&[("DISCORD_TOKEN", "t"), ("FAQBOT_GUILDS", "clinic")]).unwrap_err();
+        assert!(e.to_string().contains("FAQBOT_GUILDS"), "{e}");
+    }
+
+    /// DISCORD_API_BASE must be http(s) on a loopback address, and a config
+    /// file may not set it at all.
+    #[test]
+    fn api_base_is_loopback_and_environment_only() {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://[::1]:1/",
+            "https://localhost/api",
+            "http://127.8.0.1",
+        ] {
+            assert!(
+                config(&[("DISCORD_TOKEN", "t"), ("DISCORD_API_BASE", ok)]).is_ok(),
+                "{ok}"
+            );
+        }
+        for bad in [
+            "http://example.com",
+            "http://10.0.0.1:80",
+            "ftp://127.0.0.1",
+            "http://user@127.0.0.1",
+            "127.0.0.1:80",
+            "http://127.0.0.1.example.com",
+        ] {
+            let e = config(&[("DISCORD_TOKEN", "t"), ("DISCORD_API_BASE", bad)]).unwrap_err();
+            assert!(e.to_string().contains("loopback"), "{bad}: {e}");
+        }
+        let e = parse_config("DISCORD_API_BASE = \"http://127.0.0.1:1\"").unwrap_err();
+        assert!(e.to_string().contains("environment"), "{e}");
+    }
+
+    /// FAQBOT_SHARDS above the cap is refused, naming the cap.
+    #[test]
+    fn shard_count_is_capped() {
+        let e = Shards::parse(Some("4294967295".into()), None).unwrap_err();
+        assert!(e.to_string().contains(&MAX_SHARDS.to_string()), "{e}");
+        assert!(Shards::parse(Some(MAX_SHARDS.to_string()), None).is_ok());
+    }
+
+    /// A token file that is not one (here /dev/zero) fails at once, by name.
+    #[cfg(unix)]
+    #[test]
+    fn token_file_is_capped() {
+        let e = config(&[("DISCORD_TOKEN_FILE", "/dev/zero")]).unwrap_err();
+        let e = format!("{e:#}");
+        assert!(
+            e.contains("DISCORD_TOKEN_FILE") && e.contains("too large"),
+            "{e}"
+        );
     }
 }

@@ -25,6 +25,15 @@ pub const USER_COOLDOWN: Duration = Duration::from_secs(30);
 /// the bot must never flood a conversation.
 pub const CHANNEL_BURST: usize = 4;
 pub const CHANNEL_WINDOW: Duration = Duration::from_secs(60);
+/// After a member's urgent question alerts staff, their next urgent
+/// questions do not alert again for this long: staff already have the link
+/// and are on it; the member still gets the urgent reply every time.
+pub const ALERT_MEMBER_COOLDOWN: Duration = Duration::from_secs(10 * 60);
+/// At most this many staff alerts in [`ALERT_WINDOW`] from everyone
+/// together: a raid of urgent-sounding messages must not bury the alert
+/// channel; the alerts held back are counted in the next one sent.
+pub const ALERT_BURST: usize = 5;
+pub const ALERT_WINDOW: Duration = Duration::from_secs(60);
 /// The first words that make a message in an opened channel read as a question.
 const QUESTION_WORDS: &[&str] = &[
     "what", "how", "why", "when", "where", "which", "who", "is", "are", "am", "can", "could", "do",
@@ -77,6 +86,49 @@ impl Cooldowns {
     }
 }
 
+/// Limits on staff alerts (see [`ALERT_MEMBER_COOLDOWN`] and
+/// [`ALERT_BURST`]); the member's own urgent reply is never limited by it.
+#[derive(Debug, Default)]
+pub struct AlertCooldown {
+    /// (server, member) → when their last alert was sent.
+    members: HashMap<(Option<u64>, u64), Instant>,
+    /// When the alerts within the window were sent.
+    recent: VecDeque<Instant>,
+    /// Alerts held back since the last one sent.
+    held: u64,
+}
+
+impl AlertCooldown {
+    /// Whether an alert about `user` in `guild` may go to staff now; if so,
+    /// it is counted and the number held back since the last alert is
+    /// returned (and reset).
+    pub fn try_take(&mut self, guild: Option<u64>, user: u64, now: Instant) -> Option<u64> {
+        let member_quiet = self
+            .members
+            .get(&(guild, user))
+            .is_some_and(|&last| now.duration_since(last) < ALERT_MEMBER_COOLDOWN);
+        while self
+            .recent
+            .front()
+            .is_some_and(|&t| now.duration_since(t) >= ALERT_WINDOW)
+        {
+            self.recent.pop_front();
+        }
+        if member_quiet || self.recent.len() >= ALERT_BURST {
+            self.held += 1;
+            return None;
+        }
+        self.recent.push_back(now);
+        self.members.insert((guild, user), now);
+        // Forget members whose cooldown is over, so the map stays small.
+        if self.members.len() > 1024 {
+            self.members
+                .retain(|_, &mut t| now.duration_since(t) < ALERT_MEMBER_COOLDOWN);
+        }
+        Some(std::mem::take(&mut self.held))
+    }
+}
+
 /// Whether a message nobody addressed to the bot reads as a question.
 pub fn looks_like_question(text: &str) -> bool {
     let text = text.trim();
@@ -106,7 +158,21 @@ pub async fn handle(
         FullEvent::Message { new_message } => on_message(ctx, new_message, bot, data).await,
         FullEvent::InteractionCreate {
             interaction: Interaction::Component(click),
-        } => on_click(ctx, click, data).await,
+        } => {
+            let guild = click.guild_id.map(|g| g.get());
+            if !data.config.serves(guild) {
+                ignored(guild, "a button click");
+                return Ok(());
+            }
+            on_click(ctx, click, data).await
+        }
+        FullEvent::GuildCreate { guild, .. } if !data.config.serves(Some(guild.id.get())) => {
+            warn!(
+                guild = guild.id.get(),
+                "the bot is in a server not in FAQBOT_GUILDS: it ignores everything there; remove the bot from that server, or add its id to FAQBOT_GUILDS"
+            );
+            Ok(())
+        }
         FullEvent::Ready { data_about_bot } => {
             info!(
                 guilds = data_about_bot.guilds.len(),
@@ -126,6 +192,14 @@ async fn on_message(
 ) -> Result<(), Error> {
     if msg.author.bot || msg.author.id == bot || msg.webhook_id.is_some() || msg.guild_id.is_none()
     {
+        return Ok(());
+    }
+    let guild = msg.guild_id.map(|g| g.get());
+    if !data.config.serves(guild) {
+        // Only messages the bot would otherwise read are worth a line.
+        if msg.mentions.iter().any(|u| u.id == bot) {
+            ignored(guild, "a mention");
+        }
         return Ok(());
     }
     let mentioned = msg.mentions.iter().any(|u| u.id == bot);
@@ -204,18 +278,60 @@ async fn on_message(
             msg.channel_id.get(),
             msg.id.get(),
         );
-        alert_staff(ctx, data, &link).await;
+        alert_staff(ctx, data, guild, msg.author.id.get(), &link).await;
     }
     Ok(())
 }
 
-/// Tells staff where a member may have described a complication. A failure
-/// is logged: the member already has their reply.
-pub async fn alert_staff(ctx: &serenity::Context, data: &Data, link: &str) {
+/// Logs an event from a server the bot does not serve (no ids of members,
+/// no words: just the server).
+pub fn ignored(guild: Option<u64>, what: &str) {
+    match guild {
+        Some(guild) => info!(guild, "ignored {what} from a server not in FAQBOT_GUILDS"),
+        None => info!("ignored {what} in a DM (FAQBOT_GUILDS is set)"),
+    }
+}
+
+/// Tells staff where a member may have described a complication: only for
+/// a question asked in the alert channel's own server, at most once per
+/// member per [`ALERT_MEMBER_COOLDOWN`] and [`ALERT_BURST`] per
+/// [`ALERT_WINDOW`] in all. A failure is logged: the member already has
+/// their reply.
+pub async fn alert_staff(
+    ctx: &serenity::Context,
+    data: &Data,
+    guild: Option<u64>,
+    user: u64,
+    link: &str,
+) {
     let Some(channel) = data.config.alert_channel else {
         return;
     };
-    let message = Rendered::text(&embeds::alert_text(link)).into_message();
+    match data.alert_guild(ctx, channel).await {
+        Some(home) if Some(home) == guild => {}
+        Some(_) => {
+            info!(
+                "no staff alert: the question was asked in another server than the alert channel's"
+            );
+            return;
+        }
+        None => {
+            warn!("no staff alert: cannot tell which server the alert channel {channel} is in");
+            return;
+        }
+    }
+    let held = data.alert_cooldown().try_take(guild, user, Instant::now());
+    let Some(held) = held else {
+        info!("staff alert held back (alert cooldown)");
+        return;
+    };
+    let mut text = embeds::alert_text(link);
+    if held > 0 {
+        text.push_str(&format!(
+            "\n({held} more alert(s) were held back since the last one: see the channels for other urgent questions.)"
+        ));
+    }
+    let message = Rendered::text(&text).into_message();
     let sent = retry::retrying("the staff alert", retry::MESSAGE_BUDGET, || {
         ChannelId::new(channel).send_message(&ctx.http, message.clone())
     })
@@ -241,6 +357,10 @@ async fn on_click(
         _ => None,
     };
     let rendered = match action {
+        // Custom ids come from the client: only an entry of the FAQ is a vote.
+        Action::Feedback { entry, .. } if data.current().engine.faq().entry(&entry).is_none() => {
+            Rendered::text("That question is no longer in the FAQ; try /faq.")
+        }
         Action::Feedback { entry, helpful } => {
             info!(entry, helpful, "feedback");
             data.record(Record::Vote(store::Vote {
@@ -330,5 +450,35 @@ mod tests {
         assert_eq!(strip_mention("<@42> does it hurt?", bot), "does it hurt?");
         assert_eq!(strip_mention("hey <@!42>", bot), "hey");
         assert_eq!(strip_mention("<@7> hi", bot), "<@7> hi");
+    }
+
+    /// Staff alerts: one per member per cooldown, ALERT_BURST per window in
+    /// all; the held-back count goes with the next alert sent.
+    #[tokio::test(start_paused = true)]
+    async fn alert_cooldown_bounds_floods() {
+        let mut a = AlertCooldown::default();
+        let now = Instant::now;
+        assert_eq!(a.try_take(Some(1), 10, now()), Some(0));
+        for _ in 0..9 {
+            assert_eq!(a.try_take(Some(1), 10, now()), None, "same member");
+        }
+        assert_eq!(
+            a.try_take(Some(2), 10, now()),
+            Some(9),
+            "same id, another server"
+        );
+        for user in 11..(11 + ALERT_BURST as u64 - 2) {
+            assert!(a.try_take(Some(1), user, now()).is_some());
+        }
+        assert_eq!(a.try_take(Some(1), 99, now()), None, "window full");
+        tokio::time::advance(ALERT_WINDOW).await;
+        assert_eq!(a.try_take(Some(1), 99, now()), Some(1), "window over");
+        assert_eq!(
+            a.try_take(Some(1), 10, now()),
+            None,
+            "member still cooling down"
+        );
+        tokio::time::advance(ALERT_MEMBER_COOLDOWN).await;
+        assert_eq!(a.try_take(Some(1), 10, now()), Some(1));
     }
 }

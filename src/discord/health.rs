@@ -20,6 +20,10 @@ pub const WRITE_EVERY: Duration = Duration::from_secs(5);
 /// so one slow disk write does not fail a health check.
 pub const STALE_AFTER: Duration = Duration::from_secs(30);
 
+/// A file dated further ahead than this was not written by a bot running
+/// on this clock (a wrong clock, or a file planted to look healthy): stale.
+pub const FUTURE_SKEW: Duration = Duration::from_secs(60);
+
 /// What the status file holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Status {
@@ -37,6 +41,14 @@ impl Status {
     pub fn check(&self, now: i64) -> Result<String, String> {
         let age = now.saturating_sub(self.time);
         let stale = i64::try_from(STALE_AFTER.as_secs()).unwrap_or(i64::MAX);
+        let skew = i64::try_from(FUTURE_SKEW.as_secs()).unwrap_or(i64::MAX);
+        if self.time.saturating_sub(now) > skew {
+            return Err(format!(
+                "not healthy: the status is dated {} s in the future (pid {}); is the clock right?",
+                self.time.saturating_sub(now),
+                self.pid
+            ));
+        }
         if age > stale {
             return Err(format!(
                 "not healthy: the bot last reported {age} s ago (pid {}); is it running?",
@@ -68,12 +80,13 @@ pub fn write(path: &Path, status: &Status) -> std::io::Result<()> {
 
 /// `faqbot health`: reads the file and checks it at `now`.
 pub fn check_file(path: &Path, now: i64) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        format!(
-            "not healthy: no status at {} ({e}); the bot writes it while it runs",
-            path.display()
-        )
-    })?;
+    let bytes = crate::files::read_capped(path, crate::files::MAX_HEALTH_BYTES, "a status file")
+        .map_err(|e| {
+            format!(
+                "not healthy: no status at {} ({e}); the bot writes it while it runs",
+                path.display()
+            )
+        })?;
     let status: Status = serde_json::from_slice(&bytes).map_err(|e| {
         format!(
             "not healthy: {} is not a faqbot status file ({e})",
@@ -108,6 +121,9 @@ mod tests {
             (status(stale + 1, 1, 1), Err("is it running")),
             (status(0, 2, 1), Err("1 of 2")),
             (status(0, 0, 0), Err("0 of 0")),
+            (status(-60, 1, 1), Ok("1 of 1")),
+            (status(-61, 1, 1), Err("in the future")),
+            (status(-1_000_000, 1, 1), Err("in the future")),
         ];
         for (s, want) in cases {
             match (s.check(NOW), want) {

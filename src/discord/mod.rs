@@ -77,7 +77,7 @@ impl Loaded {
         seed: Option<VectorCache>,
     ) -> Result<Loaded, Vec<String>> {
         let start = Instant::now();
-        let bytes = std::fs::read(path)
+        let bytes = crate::files::read_capped(path, crate::files::MAX_FAQ_BYTES, "a FAQ file")
             .map_err(|e| vec![format!("cannot read {}: {e}", path.display())])?;
         let text = std::str::from_utf8(&bytes)
             .map_err(|e| vec![format!("{} is not UTF-8: {e}", path.display())])?;
@@ -112,6 +112,9 @@ pub struct Data {
     loaded: ArcSwap<Loaded>,
     pub started: Instant,
     cooldowns: Mutex<events::Cooldowns>,
+    alert_cooldown: Mutex<events::AlertCooldown>,
+    /// The server the alert channel belongs to, once looked up.
+    alert_guild: Mutex<Option<u64>>,
     /// The question log, if it could be opened.
     log: Option<Recorder>,
 }
@@ -124,6 +127,8 @@ impl Data {
             loaded: ArcSwap::from_pointee(loaded),
             started: Instant::now(),
             cooldowns: Mutex::default(),
+            alert_cooldown: Mutex::default(),
+            alert_guild: Mutex::default(),
             log: None,
         }
     }
@@ -162,6 +167,38 @@ impl Data {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
+
+    fn alert_cooldown(&self) -> MutexGuard<'_, events::AlertCooldown> {
+        self.alert_cooldown
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The server `channel` (the alert channel) is in: from the cache, or
+    /// asked of Discord once and remembered. `None` if Discord cannot say
+    /// now (asked again next time).
+    async fn alert_guild(&self, ctx: &serenity::Context, channel: u64) -> Option<u64> {
+        let known = *self
+            .alert_guild
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if known.is_some() {
+            return known;
+        }
+        let found = match serenity::ChannelId::new(channel).to_channel(ctx).await {
+            Ok(serenity::Channel::Guild(c)) => Some(c.guild_id.get()),
+            Ok(_) => None,
+            Err(e) => {
+                warn!("cannot look up the alert channel {channel}: {e}");
+                None
+            }
+        };
+        *self
+            .alert_guild
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = found;
+        found
+    }
 }
 
 /// The gateway intents: guilds and their messages; message content only
@@ -174,13 +211,50 @@ pub fn intents(config: &Config) -> GatewayIntents {
     intents
 }
 
-/// Logs to stderr; `RUST_LOG` overrides the default level.
+/// The log level when `RUST_LOG` is unset.
+const DEFAULT_LOG: &str = "info,serenity=warn,poise=warn";
+/// Crates never logged, whatever `RUST_LOG` says: tungstenite logs every
+/// websocket frame at trace, IDENTIFY (with the bot token, also in hex)
+/// and every message members post, with their ids, included.
+pub const SILENCED_TARGETS: &[&str] = &["tungstenite", "tokio_tungstenite"];
+
+/// The `RUST_LOG` filter (or the default), with [`SILENCED_TARGETS`] off.
+pub fn log_filter(rust_log: Option<&str>) -> tracing_subscriber::EnvFilter {
+    let filter = rust_log
+        .and_then(|v| tracing_subscriber::EnvFilter::try_new(v).ok())
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(DEFAULT_LOG));
+    SILENCED_TARGETS
+        .iter()
+        .fold(filter, |f, target| match format!("{target}=off").parse() {
+            Ok(directive) => f.add_directive(directive),
+            Err(_) => f,
+        })
+}
+
+/// Whether a log event or span may be shown at all, whatever the level: not
+/// from [`SILENCED_TARGETS`], and no span of another crate. Spans print
+/// their fields with every line logged inside them, and serenity's carry
+/// whole gateway events (what members wrote, their ids) and, in its
+/// request builder, the token; their lines still show, without them.
+pub fn may_log(meta: &tracing::Metadata<'_>) -> bool {
+    let target = meta.target();
+    let crate_name = target.split("::").next().unwrap_or(target);
+    if SILENCED_TARGETS.contains(&crate_name) {
+        return false;
+    }
+    !meta.is_span() || crate_name == "faqbot"
+}
+
+/// Logs to stderr; `RUST_LOG` overrides the default level, within
+/// [`log_filter`] and [`may_log`].
 pub fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,serenity=warn,poise=warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    let rust_log = std::env::var("RUST_LOG").ok();
+    let _ = tracing_subscriber::registry()
+        .with(log_filter(rust_log.as_deref()))
+        .with(tracing_subscriber::filter::filter_fn(may_log))
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
         .try_init();
 }
 
@@ -219,7 +293,11 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     // No model, no bot: answering with the lexical half alone would quietly
     // answer worse, so a missing or broken model stops the start with its file named.
-    let model_dir = crate::model::model_dir(std::env::var_os("FAQBOT_MODEL").map(PathBuf::from).as_deref());
+    let model_dir = crate::model::model_dir(
+        std::env::var_os("FAQBOT_MODEL")
+            .map(PathBuf::from)
+            .as_deref(),
+    );
     let model = tokio::task::spawn_blocking(move || crate::model::load_model(&model_dir))
         .await
         .context("the model's loading task failed")??;
@@ -277,6 +355,11 @@ pub async fn run(
             Box::pin(events::handle(ctx, event, framework.bot_id, data))
         },
         allowed_mentions: Some(embeds::no_pings()),
+        // Servers not in FAQBOT_GUILDS (and DMs, when it is set) get nothing;
+        // on_error logs them and sends no reply.
+        command_check: Some(|ctx| {
+            Box::pin(async move { Ok(ctx.data().config.serves(ctx.guild_id().map(|g| g.get()))) })
+        }),
         initialize_owners: false,
         // No command uses poise's cooldowns (ours are in events.rs); left on,
         // poise would remember every member who ever ran a command, forever.
@@ -311,24 +394,43 @@ pub async fn run(
         .await
         .context("cannot set up the Discord client")?;
     let shards = client.shard_manager.clone();
+    let (stopping, stop_requested) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         shutdown.await;
         info!("shutting down");
+        let _ = stopping.send(());
         shards.shutdown_all().await;
     });
+    // Once shutdown is asked for, the gateway gets SHUTDOWN_GATEWAY_WAIT to
+    // close; a shard still trying to reach Discord is abandoned after it.
+    let gave_up = async move {
+        match stop_requested.await {
+            Ok(()) => tokio::time::sleep(SHUTDOWN_GATEWAY_WAIT).await,
+            Err(_) => std::future::pending().await,
+        }
+    };
     let health = health_file.clone().map(|path| {
         let shards = client.shard_manager.clone();
         tokio::spawn(report_health(path, shards))
     });
-    let started = match shard_plan {
-        Shards::Auto => client.start_autosharded().await,
-        Shards::Range { first, last, total } => {
-            info!(
-                first,
-                last, total, "running gateway shards {first}-{last} of {total}"
-            );
-            // serenity's range is inclusive at both ends.
-            client.start_shard_range(first..last, total).await
+    let start = async {
+        match shard_plan {
+            Shards::Auto => client.start_autosharded().await,
+            Shards::Range { first, last, total } => {
+                info!(
+                    first,
+                    last, total, "running gateway shards {first}-{last} of {total}"
+                );
+                // serenity's range is inclusive at both ends.
+                client.start_shard_range(first..last, total).await
+            }
+        }
+    };
+    let started = tokio::select! {
+        started = start => started,
+        () = gave_up => {
+            warn!("the gateway did not close within {SHUTDOWN_GATEWAY_WAIT:?} (is Discord reachable?); stopping anyway");
+            Ok(())
         }
     };
     if let Some(task) = health {
@@ -392,6 +494,11 @@ fn explain_gateway_error(e: serenity::Error) -> anyhow::Error {
 
 /// How long shutdown waits for the question log to write what is queued.
 const SHUTDOWN_FLUSH_WAIT: Duration = Duration::from_secs(5);
+/// How long shutdown waits for the gateway to close. A connected shard
+/// closes in well under a second; one still trying to reach Discord never
+/// does. With the flush after it, the bot exits within 8 s, inside
+/// `docker stop`'s 10 s before SIGKILL.
+pub const SHUTDOWN_GATEWAY_WAIT: Duration = Duration::from_secs(3);
 
 /// Rewrites the status file `faqbot health` reads, every [`health::WRITE_EVERY`].
 async fn report_health(path: std::path::PathBuf, shards: Arc<serenity::ShardManager>) {
@@ -442,6 +549,11 @@ async fn on_error(error: poise::FrameworkError<'_, Data, Error>) {
             }
         }
         poise::FrameworkError::CommandCheckFailed { error, ctx, .. } => {
+            let guild = ctx.guild_id().map(|g| g.get());
+            if !ctx.data().config.serves(guild) {
+                events::ignored(guild, "a command");
+                return;
+            }
             if let Some(error) = error {
                 error!("permission check failed: {error:#}");
             }

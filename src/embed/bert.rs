@@ -73,8 +73,7 @@ impl Bert {
                 config.hidden_act
             )));
         }
-        if config.num_attention_heads == 0 || config.hidden_size % config.num_attention_heads != 0
-        {
+        if config.num_attention_heads == 0 || config.hidden_size % config.num_attention_heads != 0 {
             return Err(EmbedError::Config(
                 "hidden_size must be a multiple of num_attention_heads".into(),
             ));
@@ -95,7 +94,12 @@ impl Bert {
                     key: linear(&l, "attention.self.key", h, h)?,
                     value: linear(&l, "attention.self.value", h, h)?,
                     attention_out: linear(&l, "attention.output.dense", h, h)?,
-                    attention_norm: norm(&l, "attention.output.LayerNorm", h, config.layer_norm_eps)?,
+                    attention_norm: norm(
+                        &l,
+                        "attention.output.LayerNorm",
+                        h,
+                        config.layer_norm_eps,
+                    )?,
                     intermediate: linear(&l, "intermediate.dense", h, config.intermediate_size)?,
                     output: linear(&l, "output.dense", config.intermediate_size, h)?,
                     output_norm: norm(&l, "output.LayerNorm", h, config.layer_norm_eps)?,
@@ -107,7 +111,10 @@ impl Bert {
                     h,
                 ),
                 positions: Embedding::new(
-                    emb.get((config.max_position_embeddings, h), "position_embeddings.weight")?,
+                    emb.get(
+                        (config.max_position_embeddings, h),
+                        "position_embeddings.weight",
+                    )?,
                     h,
                 ),
                 token_types: Embedding::new(emb.get((2, h), "token_type_embeddings.weight")?, h),
@@ -134,7 +141,11 @@ impl Bert {
         let mut ids = Vec::with_capacity(b * n);
         let mut mask = Vec::with_capacity(b * n);
         for seq in batch {
-            ids.extend(seq.iter().copied().chain(std::iter::repeat(0).take(n - seq.len())));
+            ids.extend(
+                seq.iter()
+                    .copied()
+                    .chain(std::iter::repeat(0).take(n - seq.len())),
+            );
             mask.extend((0..n).map(|i| if i < seq.len() { 1f32 } else { 0f32 }));
         }
         let ids = Tensor::from_vec(ids, (b, n), &device)?;
@@ -163,10 +174,11 @@ impl Bert {
             let v = split(layer.value.forward(&x)?)?;
             let scores = (q.matmul(&k.t()?.contiguous()?)? * scale)?.broadcast_add(&bias)?;
             let weights = candle_nn::ops::softmax_last_dim(&scores)?;
-            let context = weights
-                .matmul(&v)?
-                .transpose(1, 2)?
-                .reshape((b, n, self.heads * self.head_dim))?;
+            let context =
+                weights
+                    .matmul(&v)?
+                    .transpose(1, 2)?
+                    .reshape((b, n, self.heads * self.head_dim))?;
             x = layer
                 .attention_norm
                 .forward(&(layer.attention_out.forward(&context)? + &x)?)?;

@@ -70,8 +70,8 @@ impl std::fmt::Debug for Encoder {
 
 impl Encoder {
     pub fn new(files: ModelFiles<'_>) -> Result<Encoder, EmbedError> {
-        let config: Config =
-            serde_json::from_str(files.config_json).map_err(|e| EmbedError::Config(e.to_string()))?;
+        let config: Config = serde_json::from_str(files.config_json)
+            .map_err(|e| EmbedError::Config(e.to_string()))?;
         let tokenizer = Tokenizer::new(files.vocab_txt)?;
         let bert = Bert::load(files.safetensors, &config)?;
         let encoder = Encoder {

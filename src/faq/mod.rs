@@ -107,7 +107,12 @@ pub fn fill(text: &str, details: &[(&'static str, String)]) -> Result<String, St
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
         match after.find('}') {
-            Some(close) if after[..close].chars().all(|c| c.is_ascii_lowercase() || c == '_') && close > 0 => {
+            Some(close)
+                if after[..close]
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_')
+                    && close > 0 =>
+            {
                 let name = &after[..close];
                 match details.iter().find(|(n, _)| *n == name) {
                     Some((_, value)) => out.push_str(value),
@@ -495,7 +500,11 @@ impl Faq {
             })
             .collect();
         let meta_line = c.lines.line(m.urgent_message.span().start);
-        let filled = |c: &mut Checker<'_>, field: &'static str, line: usize, item: &str, text: &str| {
+        let filled = |c: &mut Checker<'_>,
+                      field: &'static str,
+                      line: usize,
+                      item: &str,
+                      text: &str| {
             match fill(text, &details) {
                 Ok(t) => t,
                 Err(name) => {
@@ -522,10 +531,28 @@ impl Faq {
         };
         let meta = Meta {
             version: m.version,
-            disclaimer: filled(&mut c, "disclaimer", meta_line, "[meta]", m.disclaimer.get_ref().trim()),
-            urgent_message: filled(&mut c, "urgent_message", meta_line, "[meta]", m.urgent_message.get_ref().trim()),
+            disclaimer: filled(
+                &mut c,
+                "disclaimer",
+                meta_line,
+                "[meta]",
+                m.disclaimer.get_ref().trim(),
+            ),
+            urgent_message: filled(
+                &mut c,
+                "urgent_message",
+                meta_line,
+                "[meta]",
+                m.urgent_message.get_ref().trim(),
+            ),
             staff_contact: filled(&mut c, "staff_contact", meta_line, "[meta]", &staff_contact),
-            caution_message: filled(&mut c, "caution_message", meta_line, "[meta]", &caution_message),
+            caution_message: filled(
+                &mut c,
+                "caution_message",
+                meta_line,
+                "[meta]",
+                &caution_message,
+            ),
             clinic_name,
             details: details.clone(),
             categories: m.categories.clone().unwrap_or_default(),

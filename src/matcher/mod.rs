@@ -15,8 +15,8 @@
 //! question; the second rewards a question that says what one phrasing says.
 
 mod analyze;
-mod fuzzy;
 pub mod fusion;
+mod fuzzy;
 pub mod semantic;
 
 use std::collections::HashMap;

@@ -62,7 +62,12 @@ pub(super) struct Cues {
 
 impl Cues {
     pub(super) fn new(t: &TriageSettings, phrase: fn(&str) -> Vec<String>) -> Cues {
-        let list = |v: &[String]| v.iter().map(|p| phrase(p)).filter(|p| !p.is_empty()).collect();
+        let list = |v: &[String]| {
+            v.iter()
+                .map(|p| phrase(p))
+                .filter(|p| !p.is_empty())
+                .collect()
+        };
         Cues {
             negations: list(&t.negations),
             window: t.negation_window,
@@ -74,8 +79,16 @@ impl Cues {
             current: list(&t.current),
             before: list(&t.before),
             continuing: list(&t.continuing),
-            modal: t.modal_questions.iter().map(|w| phrase(w).concat()).collect(),
-            asking: t.plain_questions.iter().map(|w| phrase(w).concat()).collect(),
+            modal: t
+                .modal_questions
+                .iter()
+                .map(|w| phrase(w).concat())
+                .collect(),
+            asking: t
+                .plain_questions
+                .iter()
+                .map(|w| phrase(w).concat())
+                .collect(),
             personal: t.personal.iter().map(|w| phrase(w).concat()).collect(),
         }
     }
@@ -93,10 +106,11 @@ impl Cues {
         // A negation negates the mention, unless a verb of continuing comes
         // between them: "won't stop bleeding", "not going away" assert it goes on.
         let negated = (lo..start).any(|k| {
-            self.negations
-                .iter()
-                .any(|n| s[k..start].starts_with(n))
-                && !self.continuing.iter().any(|c| occurs_in(s, c, k + 1..start))
+            self.negations.iter().any(|n| s[k..start].starts_with(n))
+                && !self
+                    .continuing
+                    .iter()
+                    .any(|c| occurs_in(s, c, k + 1..start))
         });
         if negated {
             return Context::Negated;
@@ -147,7 +161,8 @@ impl Cues {
 
     /// The context of something placed only by its sentence (a temperature).
     pub(super) fn sentence_context(&self, clauses: &[Clause], sentence: usize) -> Context {
-        if self.in_sentence(clauses, sentence, &self.general) || self.is_question(clauses, sentence) {
+        if self.in_sentence(clauses, sentence, &self.general) || self.is_question(clauses, sentence)
+        {
             Context::General
         } else if self.in_sentence(clauses, sentence, &self.before)
             || (self.in_sentence(clauses, sentence, &self.past)

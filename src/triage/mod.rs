@@ -159,8 +159,10 @@ static TEMPERATURE_WORD: LazyLock<Regex> = LazyLock::new(|| {
 /// Words that put a temperature outside the body (the weather, washing
 /// water, a room): such a number is never a fever.
 static NOT_BODY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:outside|weather|forecast|heatwave|room|water|bath|shower|oven|sauna|pool)\b")
-        .expect("not-body pattern is valid")
+    Regex::new(
+        r"(?i)\b(?:outside|weather|forecast|heatwave|room|water|bath|shower|oven|sauna|pool)\b",
+    )
+    .expect("not-body pattern is valid")
 });
 
 /// Written-out numbers members use for day counts.
@@ -196,7 +198,13 @@ fn phrase(p: &str) -> Vec<String> {
             let exact = token.starts_with(EXACT);
             text::words(token.trim_start_matches(EXACT))
                 .into_iter()
-                .map(move |w| if exact { format!("{EXACT}{w}") } else { text::stem(&w) })
+                .map(move |w| {
+                    if exact {
+                        format!("{EXACT}{w}")
+                    } else {
+                        text::stem(&w)
+                    }
+                })
         })
         .collect()
 }
@@ -254,7 +262,10 @@ impl Triage {
                 if words.is_empty() {
                     continue;
                 }
-                let stems = words.iter().map(|w| text::stem(&self.corrected(w))).collect();
+                let stems = words
+                    .iter()
+                    .map(|w| text::stem(&self.corrected(w)))
+                    .collect();
                 out.push(Clause {
                     words,
                     stems,
@@ -270,7 +281,11 @@ impl Triage {
     /// keeps the first letter, which typos rarely change, so an ordinary
     /// word never becomes a symptom ("feeling" is not "peeling").
     fn corrected<'w>(&'w self, word: &'w str) -> &'w str {
-        if self.vocabulary.binary_search_by(|v| v.as_str().cmp(word)).is_ok() {
+        if self
+            .vocabulary
+            .binary_search_by(|v| v.as_str().cmp(word))
+            .is_ok()
+        {
             return word;
         }
         match self.fuzzy.closest(word) {
@@ -425,7 +440,10 @@ impl Triage {
                         let mut context = self.cues.context(clauses, c, start, end);
                         // A message that is only the term ("granulomas?",
                         // "hives") names a topic to look up, not a report.
-                        if context == Context::Current && clauses.len() == 1 && end + 1 - start == c.words.len() {
+                        if context == Context::Current
+                            && clauses.len() == 1
+                            && end + 1 - start == c.words.len()
+                        {
                             context = Context::General;
                         }
                         out.push(Occurrence {
@@ -475,12 +493,9 @@ impl Triage {
             if w == "day" || w == "days" {
                 for j in [i.checked_sub(1), Some(i + 1)].into_iter().flatten() {
                     let n = words.get(j).and_then(|x| {
-                        x.parse::<u32>().ok().or_else(|| {
-                            NUMBER_WORDS
-                                .iter()
-                                .find(|(n, _)| n == x)
-                                .map(|(_, v)| *v)
-                        })
+                        x.parse::<u32>()
+                            .ok()
+                            .or_else(|| NUMBER_WORDS.iter().find(|(n, _)| n == x).map(|(_, v)| *v))
                     });
                     if n.is_some_and(|n| n >= self.late_after_days) {
                         let (a, b) = if j < i { (j, i) } else { (i, j) };

@@ -92,11 +92,17 @@ impl Faults {
 pub struct Options {
     /// The recommended number of shards.
     pub shards: u32,
+    /// Point the bot at a gateway address where nothing listens, as if
+    /// Discord's gateway could not be reached.
+    pub gateway_unreachable: bool,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { shards: 1 }
+        Options {
+            shards: 1,
+            gateway_unreachable: false,
+        }
     }
 }
 
@@ -203,8 +209,17 @@ impl FakeDiscord {
             .expect("bind the gateway port");
         let http_addr: SocketAddr = http.local_addr().unwrap();
         let ws_addr: SocketAddr = ws.local_addr().unwrap();
+        let ws_url = if options.gateway_unreachable {
+            // A port just released: connections to it are refused.
+            let gone = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a spare port");
+            let addr = gone.local_addr().unwrap();
+            drop(gone);
+            format!("ws://{addr}")
+        } else {
+            format!("ws://{ws_addr}")
+        };
         let state = Arc::new(State {
-            ws_url: format!("ws://{ws_addr}"),
+            ws_url,
             shards: options.shards,
             ..State::default()
         });
@@ -528,6 +543,14 @@ fn route(state: &State, method: &Method, path: &str, body: &Value) -> Response<F
             reply(StatusCode::OK, Some(Value::Array(commands)))
         }
         (&Method::POST, ["interactions", _, _, "callback"]) => reply(StatusCode::NO_CONTENT, None),
+        // Every channel is a text channel in GUILD_ID (the bot looks up the alert channel's server).
+        (&Method::GET, ["channels", id]) => reply(
+            StatusCode::OK,
+            Some(json!({
+                "id": id, "type": 0, "guild_id": GUILD_ID.to_string(), "name": "channel",
+                "position": 0, "permission_overwrites": [], "nsfw": false
+            })),
+        ),
         (&Method::GET | &Method::PATCH, ["webhooks", _, _, "messages", _]) => {
             let content = body["content"].as_str().unwrap_or("");
             reply(
@@ -938,4 +961,13 @@ pub fn message_from(
         "tts": false, "mention_everyone": mention_everyone, "mentions": mentions, "mention_roles": [],
         "attachments": [], "embeds": [], "pinned": false, "type": 0, "flags": 0, "components": []
     })
+}
+
+/// `payload` (an interaction or a message) as if sent in server `guild`.
+pub fn in_guild(mut payload: Value, guild: u64) -> Value {
+    payload["guild_id"] = json!(guild.to_string());
+    if payload["data"]["guild_id"].is_string() {
+        payload["data"]["guild_id"] = json!(guild.to_string());
+    }
+    payload
 }
