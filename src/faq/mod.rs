@@ -237,6 +237,9 @@ pub struct TriageSettings {
     pub modal_questions: Vec<String>,
     /// …or with one of these and no word of the writer's own (be, do).
     pub plain_questions: Vec<String>,
+    /// Words that, right after a modal, show a report with its subject
+    /// dropped ("could smell burning"), not a question.
+    pub elided_subject: Vec<String>,
     /// The writer's own words ("i", "my").
     pub personal: Vec<String>,
     /// Semantic backstop: the least cosine to a red flag's examples, and
@@ -759,6 +762,7 @@ impl Faq {
                     &t.continuing,
                     &t.modal_questions,
                     &t.plain_questions,
+                    &t.elided_subject,
                     &t.personal,
                 ] {
                     c.phrases(&at, list);
@@ -821,6 +825,7 @@ impl Faq {
                     continuing: t.continuing.clone(),
                     modal_questions: t.modal_questions.clone(),
                     plain_questions: t.plain_questions.clone(),
+                    elided_subject: t.elided_subject.clone(),
                     personal: t.personal.clone(),
                     semantic_min,
                     semantic_margin,

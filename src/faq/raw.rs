@@ -143,6 +143,8 @@ pub(crate) struct RawTriage {
     #[serde(default)]
     pub plain_questions: Vec<String>,
     #[serde(default)]
+    pub elided_subject: Vec<String>,
+    #[serde(default)]
     pub personal: Vec<String>,
     pub semantic_min: Option<f64>,
     pub semantic_margin: Option<f64>,

@@ -3,7 +3,7 @@
 //! Each cue is scoped: a negation to its clause and the words just before
 //! the mention, frames to the mention's sentence.
 
-use super::{find, occurs_in, Clause};
+use super::{has_cue, occurs_in, Clause};
 use crate::faq::TriageSettings;
 
 /// What a mention's surroundings make of it.
@@ -13,6 +13,9 @@ pub enum Context {
     Current,
     /// Asked about in general or hypothetically: caution.
     General,
+    /// In a question ("should I use my EpiPen?"): caution, but urgent for
+    /// `always` concepts, which no asking makes safe.
+    Asked,
     /// In the past or before treatment: caution.
     Past,
     /// Someone else's: caution (urgent for `always` concepts).
@@ -33,6 +36,7 @@ impl Context {
         match self {
             Context::Current => "a current report",
             Context::General => "asked in general",
+            Context::Asked => "in a question",
             Context::Past => "in the past or before treatment",
             Context::Other => "about someone else",
             Context::Mild => "a mild, expected effect now",
@@ -57,6 +61,7 @@ pub(super) struct Cues {
     continuing: Vec<Vec<String>>,
     modal: Vec<String>,
     asking: Vec<String>,
+    elided: Vec<String>,
     personal: Vec<String>,
 }
 
@@ -89,6 +94,7 @@ impl Cues {
                 .iter()
                 .map(|w| phrase(w).concat())
                 .collect(),
+            elided: t.elided_subject.iter().map(|w| phrase(w).concat()).collect(),
             personal: t.personal.iter().map(|w| phrase(w).concat()).collect(),
         }
     }
@@ -119,7 +125,7 @@ impl Cues {
         if self.resolved.iter().any(|n| occurs_in(s, n, after.clone())) {
             return Context::Negated;
         }
-        if self.figurative.iter().any(|f| find(s, f, 0).is_some()) {
+        if self.figurative.iter().any(|f| has_cue(s, f)) {
             return Context::Figurative;
         }
         // Frames before the mention in its sentence: the earlier clauses
@@ -132,16 +138,16 @@ impl Cues {
         };
         let before_in = |cues: &[Vec<String>]| {
             cues.iter().any(|cue| {
-                occurs_in(s, cue, 0..start) || earlier().any(|c| find(&c.stems, cue, 0).is_some())
+                occurs_in(s, cue, 0..start) || earlier().any(|c| has_cue(&c.stems, cue))
             })
         };
         // General frames count before the mention in its sentence, or
         // anywhere in its own clause ("is infection a risk").
-        if before_in(&self.general)
-            || self.general.iter().any(|g| find(s, g, 0).is_some())
-            || self.is_question(clauses, clause.sentence)
-        {
+        if before_in(&self.general) || self.general.iter().any(|g| has_cue(s, g)) {
             return Context::General;
+        }
+        if self.is_question(clauses, clause.sentence) {
+            return Context::Asked;
         }
         // Before treatment ("should I cancel tomorrow?"): the whole sentence.
         if self.in_sentence(clauses, clause.sentence, &self.before) {
@@ -149,7 +155,7 @@ impl Cues {
         }
         // The past is scoped to the clause, and a word of the present in
         // the same clause wins ("swollen since last week" is now).
-        let any = |cues: &[Vec<String>]| cues.iter().any(|cue| find(s, cue, 0).is_some());
+        let any = |cues: &[Vec<String>]| cues.iter().any(|cue| has_cue(s, cue));
         if any(&self.past) && !any(&self.current) {
             return Context::Past;
         }
@@ -187,10 +193,9 @@ impl Cues {
         let Some(opening) = first.stems.first() else {
             return false;
         };
-        let negated_next = first
-            .stems
-            .get(1)
-            .is_some_and(|w| self.negations.iter().any(|n| n.len() == 1 && &n[0] == w));
+        let negated_next = first.stems.get(1).is_some_and(|w| {
+            self.negations.iter().any(|n| n.len() == 1 && &n[0] == w) || self.elided.contains(w)
+        });
         if self.modal.contains(opening) && !negated_next {
             return true;
         }
@@ -206,7 +211,7 @@ impl Cues {
         clauses
             .iter()
             .filter(|c| c.sentence == sentence)
-            .any(|c| cues.iter().any(|cue| find(&c.stems, cue, 0).is_some()))
+            .any(|c| cues.iter().any(|cue| has_cue(&c.stems, cue)))
     }
 }
 

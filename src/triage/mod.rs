@@ -48,7 +48,7 @@ pub use context::Context;
 pub const MAX_PHRASE_GAP: usize = 2;
 /// Words after a mention in which a "resolved" word cancels it ("bleeding
 /// has now stopped").
-pub const RESOLVED_WINDOW: usize = 4;
+pub const RESOLVED_WINDOW: usize = 6;
 /// The special term for a temperature at or over the fever line.
 pub const FEVER_TERM: &str = "@fever";
 /// The special term for a day count at or past `late_after_days`.
@@ -348,7 +348,8 @@ impl Triage {
         let kept: Vec<&Mention> = mentions.iter().filter(|m| !inside_longer(m)).collect();
         for m in &kept {
             let urgent = m.context == Context::Current
-                || (m.context == Context::Other && self.concepts[m.red_flag].always);
+                || (matches!(m.context, Context::Other | Context::Asked)
+                    && self.concepts[m.red_flag].always);
             if urgent {
                 return Verdict::Urgent(Flag {
                     red_flag: m.red_flag,
@@ -508,15 +509,10 @@ impl Triage {
     }
 }
 
-/// Finds `seq` in `words` at or after `from`: its words in order, each
-/// within [`MAX_PHRASE_GAP`] words of the previous one. Returns the first
-/// and last positions.
-fn find(stems: &[String], seq: &[String], from: usize) -> Option<(usize, usize)> {
-    find_in(stems, stems, seq, from)
-}
-
-/// [`find`] for a clause's stems and its words as typed: a term word
-/// marked [`EXACT`] is compared with the typed word.
+/// Finds a term in a clause at or after `from`: its words in order, each
+/// within [`MAX_PHRASE_GAP`] words of the previous one, on stems, but a
+/// term word marked [`EXACT`] is compared with the word as typed. Returns
+/// the first and last positions.
 fn find_in(
     stems: &[String],
     typed: &[String],
@@ -546,11 +542,18 @@ fn find_in(
     None
 }
 
-/// Whether `seq` occurs in `words` within `range` (a cue search).
+/// Whether the cue `seq` occurs in `words` within `range`, its words
+/// side by side: a cue is a fixed phrase ("can it"), unlike a symptom term
+/// whose words may be apart ("can not keep it" is not "can it").
 fn occurs_in(words: &[String], seq: &[String], range: std::ops::Range<usize>) -> bool {
     let end = range.end.min(words.len());
-    if range.start >= end {
+    if seq.is_empty() || range.start >= end {
         return false;
     }
-    find(&words[range.start..end], seq, 0).is_some()
+    words[range.start..end].windows(seq.len()).any(|w| w == seq)
+}
+
+/// Whether the cue `seq` occurs anywhere in `words` (see [`occurs_in`]).
+fn has_cue(words: &[String], seq: &[String]) -> bool {
+    occurs_in(words, seq, 0..words.len())
 }
