@@ -39,6 +39,16 @@ pub struct Explanation {
 
 pub use crate::matcher::fusion::Decision;
 
+/// How much closer to a red flag's examples a message must be when its only
+/// symptom word is a mild one ("red", "sore") than when it names a
+/// concept's own term.
+pub const MILD_AGREE_EXTRA: f64 = 0.05;
+
+/// How far below the best FAQ phrasing's cosine a red flag's examples may
+/// be for the two signals still to count as agreeing: reports of a
+/// complication resemble the FAQ's answers about complications too.
+pub const AGREE_SLACK: f32 = 0.05;
+
 /// One entry's two signals for a question and the confidence they give.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fused {
@@ -169,7 +179,23 @@ impl Engine {
     pub fn explain(&self, question: &str) -> Explanation {
         let normalised = text::normalise(question);
         let q = self.index.question(&normalised);
-        let mut triage = self.triage.check(question);
+        let (mut triage, weak) = self.triage.read(question);
+        // The question's vector, once, for triage's second signal and matching.
+        let vector = match &self.semantic {
+            Some(s) if !matches!(triage, Verdict::Urgent(_)) => {
+                s.model.encoder.embed(&normalised).ok()
+            }
+            _ => None,
+        };
+        let mut semantic = Vec::new();
+        if let (Some(s), Some(v)) = (&self.semantic, &vector) {
+            semantic = s.index.scores(v);
+            if !matches!(triage, Verdict::Urgent(_)) {
+                if let Some(flag) = self.agree(s, v, &weak, &semantic) {
+                    triage = Verdict::Urgent(flag);
+                }
+            }
+        }
         let flag = match &triage {
             Verdict::Urgent(f) => Some(f.clone()),
             _ => None,
@@ -184,13 +210,12 @@ impl Engine {
             },
             None => self.index.rank_question(&q),
         };
-        let mut semantic = Vec::new();
-        if let (Some(s), None) = (&self.semantic, &flag) {
-            if let Ok(v) = s.model.encoder.embed(&normalised) {
-                semantic = s.index.scores(&v);
-                if triage == Verdict::Normal {
-                    triage = self.backstop(s, &v, &semantic);
-                }
+        if flag.is_some() {
+            semantic.clear();
+        }
+        if let (Some(s), None, Some(v)) = (&self.semantic, &flag, &vector) {
+            if triage == Verdict::Normal {
+                triage = self.backstop(s, v, &semantic);
             }
         }
         let fused = self.fuse(&q, &ranking, &semantic);
@@ -202,6 +227,49 @@ impl Engine {
             semantic,
             fused,
         }
+    }
+
+    /// Two signals agreeing: a concept named without its second term (a
+    /// weak lexical mention) in a message the encoder also finds close to
+    /// that concept's examples is urgent.
+    fn agree(
+        &self,
+        s: &Semantic,
+        v: &[f32],
+        weak: &[(Option<usize>, String)],
+        semantic: &[Nearest],
+    ) -> Option<Flag> {
+        let t = &self.faq.triage;
+        // It must read at least nearly as much like a complication as like
+        // anything the FAQ answers: "dark patches, can needling help?" is
+        // an FAQ question that happens to share words with a complication.
+        let best_faq = semantic
+            .iter()
+            .map(|n| n.cosine)
+            .fold(f32::NEG_INFINITY, f32::max);
+        weak.iter().find_map(|(concept, words)| {
+            let (owner, best) = s
+                .examples
+                .iter()
+                .filter(|(owner, _)| concept.is_none_or(|c| c == *owner))
+                .map(|(owner, x)| (*owner, crate::embed::cosine(v, x)))
+                .max_by(|a, b| a.1.total_cmp(&b.1))?;
+            // A mild word is weaker evidence than a concept's own term, so
+            // the encoder must be surer.
+            let bar = t.agree_min
+                + if concept.is_none() {
+                    MILD_AGREE_EXTRA
+                } else {
+                    0.0
+                };
+            (f64::from(best) >= bar && best + AGREE_SLACK >= best_faq).then(|| Flag {
+                red_flag: owner,
+                matched: vec![
+                    words.clone(),
+                    format!("similar to its examples ({best:.2})"),
+                ],
+            })
+        })
     }
 
     /// The semantic backstop for triage: a message with no lexicon term

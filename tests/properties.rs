@@ -37,8 +37,10 @@ const MAX_INPUT_BYTES: usize = 20_000;
 
 /// The full engine, encoder included: odd input must not upset it either.
 fn full_engine() -> Engine {
-    let faq = faqbot::Faq::parse(include_str!("../faq.toml")).expect("the shipped faq.toml is valid");
-    let model = faqbot::model::load_model(&faqbot::model::model_dir(None)).expect("the model loads");
+    let faq =
+        faqbot::Faq::parse(include_str!("../faq.toml")).expect("the shipped faq.toml is valid");
+    let model =
+        faqbot::model::load_model(&faqbot::model::model_dir(None)).expect("the model loads");
     faqbot::model::build_engine(faq, &model, None).expect("the engine builds")
 }
 

@@ -66,6 +66,10 @@ pub const DEFAULT_FEVER_CELSIUS: f64 = 38.0;
 pub const DEFAULT_TRIAGE_SEMANTIC_MIN: f64 = 0.6;
 /// See [`DEFAULT_TRIAGE_SEMANTIC_MIN`].
 pub const DEFAULT_TRIAGE_SEMANTIC_MARGIN: f64 = 0.05;
+/// A concept named without its second term ("my eye …") is urgent when
+/// the message is this close to the concept's examples: two weaker signals
+/// agreeing.
+pub const DEFAULT_TRIAGE_AGREE_MIN: f64 = 0.5;
 
 /// A checked FAQ.
 #[derive(Debug, Clone)]
@@ -246,6 +250,11 @@ pub struct TriageSettings {
     /// how far it must beat the best FAQ phrasing, to raise a caution.
     pub semantic_min: f64,
     pub semantic_margin: f64,
+    /// A concept named without its second term is urgent when the message
+    /// is at least this close to one of the concept's examples.
+    pub agree_min: f64,
+    /// Words that say a mild symptom is mild ("a bit", "slightly").
+    pub minimisers: Vec<String>,
 }
 
 /// One red-flag concept: a lexicon of terms (and, if `with` is not empty,
@@ -764,6 +773,7 @@ impl Faq {
                     &t.plain_questions,
                     &t.elided_subject,
                     &t.personal,
+                    &t.minimisers,
                 ] {
                     c.phrases(&at, list);
                 }
@@ -801,6 +811,14 @@ impl Faq {
                     1.0,
                     DEFAULT_TRIAGE_SEMANTIC_MIN,
                 );
+                let agree_min = c.range(
+                    at.clone(),
+                    "agree_min",
+                    t.agree_min,
+                    0.0,
+                    1.0,
+                    DEFAULT_TRIAGE_AGREE_MIN,
+                );
                 let semantic_margin = c.range(
                     at,
                     "semantic_margin",
@@ -829,6 +847,8 @@ impl Faq {
                     personal: t.personal.clone(),
                     semantic_min,
                     semantic_margin,
+                    agree_min,
+                    minimisers: t.minimisers.clone(),
                 }
             }
             None => TriageSettings {
@@ -837,6 +857,7 @@ impl Faq {
                 fever_celsius: DEFAULT_FEVER_CELSIUS,
                 semantic_min: DEFAULT_TRIAGE_SEMANTIC_MIN,
                 semantic_margin: DEFAULT_TRIAGE_SEMANTIC_MARGIN,
+                agree_min: DEFAULT_TRIAGE_AGREE_MIN,
                 ..TriageSettings::default()
             },
         };

@@ -148,6 +148,9 @@ pub(crate) struct RawTriage {
     pub personal: Vec<String>,
     pub semantic_min: Option<f64>,
     pub semantic_margin: Option<f64>,
+    pub agree_min: Option<f64>,
+    #[serde(default)]
+    pub minimisers: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -94,7 +94,11 @@ impl Cues {
                 .iter()
                 .map(|w| phrase(w).concat())
                 .collect(),
-            elided: t.elided_subject.iter().map(|w| phrase(w).concat()).collect(),
+            elided: t
+                .elided_subject
+                .iter()
+                .map(|w| phrase(w).concat())
+                .collect(),
             personal: t.personal.iter().map(|w| phrase(w).concat()).collect(),
         }
     }
@@ -137,9 +141,8 @@ impl Cues {
                 .filter(|c| c.sentence == clause.sentence)
         };
         let before_in = |cues: &[Vec<String>]| {
-            cues.iter().any(|cue| {
-                occurs_in(s, cue, 0..start) || earlier().any(|c| has_cue(&c.stems, cue))
-            })
+            cues.iter()
+                .any(|cue| occurs_in(s, cue, 0..start) || earlier().any(|c| has_cue(&c.stems, cue)))
         };
         // General frames count before the mention in its sentence, or
         // anywhere in its own clause ("is infection a risk").

@@ -130,6 +130,7 @@ pub struct Triage {
     concepts: Vec<Concept>,
     cues: context::Cues,
     mild: Vec<Vec<String>>,
+    minimisers: Vec<Vec<String>>,
     /// The lexicon's words, sorted (typos are corrected towards these).
     vocabulary: Vec<String>,
     fuzzy: Fuzzy,
@@ -245,6 +246,7 @@ impl Triage {
             concepts,
             cues: context::Cues::new(t, phrase),
             mild: t.mild.iter().map(|p| phrase(p)).collect(),
+            minimisers: t.minimisers.iter().map(|p| phrase(p)).collect(),
             fuzzy: Fuzzy::new(vocabulary.iter().map(String::as_str)),
             vocabulary,
             fever_celsius: t.fever_celsius,
@@ -328,23 +330,63 @@ impl Triage {
     /// Triage's verdict on a message (raw text: sentences and clauses
     /// matter, so it is split before it is normalised).
     pub fn check(&self, message: &str) -> Verdict {
+        self.read(message).0
+    }
+
+    /// The verdict, and the concepts mentioned only weakly: a term of a
+    /// concept that needs a second one (`with`), in a current report, with
+    /// no second term ("my eye …" without a symptom of the eye), or a mild
+    /// symptom word in a current report (`None`: any concept). The engine
+    /// makes such a message urgent when the encoder agrees that it reads
+    /// like that concept's examples (or any concept's, for `None`).
+    pub fn read(&self, message: &str) -> (Verdict, Vec<(Option<usize>, String)>) {
         let clauses = self.clauses(message);
         let fevers = self.fevers(message);
         // Every mention of every concept first, so a longer term can win
         // over a shorter one inside it ("fever blisters" is a cold sore,
         // not a fever and not a burn).
         let mut mentions: Vec<Mention> = Vec::new();
+        let mut weak: Vec<Mention> = Vec::new();
         for (i, concept) in self.concepts.iter().enumerate() {
-            mentions.extend(self.mentions(i, concept, &clauses, &fevers));
+            let (strong, bare) = self.mentions(i, concept, &clauses, &fevers);
+            mentions.extend(strong);
+            weak.extend(bare);
         }
+        let spans: Vec<(usize, usize, usize)> =
+            mentions.iter().chain(&weak).map(|m| m.at).collect();
         let inside_longer = |m: &Mention| {
-            mentions.iter().any(|o| {
-                o.at.0 == m.at.0
-                    && o.at.1 <= m.at.1
-                    && m.at.2 <= o.at.2
-                    && (o.at.2 - o.at.1) > (m.at.2 - m.at.1)
+            spans.iter().any(|o| {
+                o.0 == m.at.0 && o.1 <= m.at.1 && m.at.2 <= o.2 && (o.2 - o.1) > (m.at.2 - m.at.1)
             })
         };
+        let mut weak: Vec<(Option<usize>, String)> = weak
+            .iter()
+            .filter(|m| m.context == Context::Current && !inside_longer(m))
+            .map(|m| (Some(m.red_flag), m.matched.join(" ")))
+            .collect();
+        // A mild symptom word in a current report is a weak mention of
+        // whichever concept the message reads like.
+        for c in &clauses {
+            for m in &self.mild {
+                if let Some((start, end)) = find_in(&c.stems, &c.words, m, 0) {
+                    let minimised = self.minimisers.iter().any(|m| has_cue(&c.stems, m));
+                    if !minimised && self.cues.context(&clauses, c, start, end) == Context::Current
+                    {
+                        weak.push((None, c.words[start..=end].join(" ")));
+                    }
+                }
+            }
+        }
+        let verdict = self.decide(&mentions, &clauses, &inside_longer);
+        (verdict, weak)
+    }
+
+    fn decide(
+        &self,
+        mentions: &[Mention],
+        clauses: &[Clause],
+        inside_longer: &dyn Fn(&Mention) -> bool,
+    ) -> Verdict {
         let kept: Vec<&Mention> = mentions.iter().filter(|m| !inside_longer(m)).collect();
         for m in &kept {
             let urgent = m.context == Context::Current
@@ -367,10 +409,10 @@ impl Triage {
                 context: m.context,
             });
         }
-        for c in &clauses {
+        for c in clauses {
             for m in &self.mild {
                 if let Some((start, end)) = find_in(&c.stems, &c.words, m, 0) {
-                    let ctx = self.cues.context(&clauses, c, start, end);
+                    let ctx = self.cues.context(clauses, c, start, end);
                     if ctx == Context::Current {
                         return Verdict::Caution(Caution {
                             red_flag: None,
@@ -384,15 +426,17 @@ impl Triage {
         Verdict::Normal
     }
 
-    /// Every mention of a concept, with its context.
+    /// Every mention of a concept, with its context; and the bare terms of
+    /// a concept that needs a second term but has none.
     fn mentions(
         &self,
         red_flag: usize,
         concept: &Concept,
         clauses: &[Clause],
         fevers: &[(usize, String)],
-    ) -> Vec<Mention> {
+    ) -> (Vec<Mention>, Vec<Mention>) {
         let mut out = Vec::new();
+        let mut bare = Vec::new();
         for term in &concept.terms {
             for first in self.occurrences(term, clauses, fevers) {
                 let mut matched = vec![first.shown.clone()];
@@ -411,7 +455,15 @@ impl Triage {
                     });
                     match second {
                         Some(o) => matched.push(o.shown),
-                        None => continue,
+                        None => {
+                            bare.push(Mention {
+                                red_flag,
+                                matched,
+                                context: first.context,
+                                at: first.at,
+                            });
+                            continue;
+                        }
                     }
                 }
                 out.push(Mention {
@@ -422,7 +474,7 @@ impl Triage {
                 });
             }
         }
-        out
+        (out, bare)
     }
 
     /// Where a term occurs.
