@@ -217,7 +217,8 @@ fn lint_with(engine: &Engine, required: &[(String, String)], phrasings: bool) ->
             );
         }
         if let Some(grade) = reading_grade(&entry.answer) {
-            let (severity, advice) = if grade > MAX_READING_GRADE {
+            // Compared as shown, to one decimal: "12.0" is not over 12.
+            let (severity, advice) = if (grade * 10.0).round() / 10.0 > MAX_READING_GRADE {
                 (
                     Severity::Warning,
                     format!(

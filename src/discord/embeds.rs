@@ -381,8 +381,9 @@ pub fn question_choices(engine: &crate::Engine, partial: &str) -> Vec<(String, S
 
 /// Entries whose question or an alternate contains every typed word's
 /// letters in order (nucleo's fuzzy match, as in the helix editor), best
-/// first: an entry scores as its best phrasing, and a shorter phrasing
-/// wins a tie (more of it is what was typed).
+/// first. An entry scores as its best phrasing plus the mean over all its
+/// phrasings: an entry whose phrasings keep using the word is about it,
+/// one that uses it once in passing is not (the matcher's affinity idea).
 fn letter_matches<'f>(faq: &'f Faq, partial: &str) -> Vec<&'f Entry> {
     use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
     use nucleo_matcher::{Config, Matcher, Utf32Str};
@@ -396,21 +397,24 @@ fn letter_matches<'f>(faq: &'f Faq, partial: &str) -> Vec<&'f Entry> {
     );
     let mut matcher = Matcher::new(Config::DEFAULT);
     let mut buf = Vec::new();
-    let mut scored: Vec<(u32, usize, &Entry)> = faq
+    let mut scored: Vec<(f64, &Entry)> = faq
         .entries
         .iter()
         .filter_map(|e| {
-            e.phrasings()
-                .filter_map(|p| {
-                    let score = pattern.score(Utf32Str::new(p, &mut buf), &mut matcher)?;
-                    Some((score, p.chars().count()))
-                })
-                .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
-                .map(|(score, len)| (score, len, e))
+            let (mut best, mut sum, mut n) = (None, 0u64, 0u64);
+            for p in e.phrasings() {
+                n += 1;
+                if let Some(score) = pattern.score(Utf32Str::new(p, &mut buf), &mut matcher) {
+                    sum += u64::from(score);
+                    best = best.max(Some(score));
+                }
+            }
+            best.map(|b| (f64::from(b) + sum as f64 / n as f64, e))
         })
         .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    scored.into_iter().map(|(_, _, e)| e).collect()
+    // Stable: equal scores keep file order.
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored.into_iter().map(|(_, e)| e).collect()
 }
 
 /// Reciprocal rank fusion of two rankings of entries: an entry high in

@@ -13,6 +13,14 @@ use crate::text;
 /// no word in it was chosen for this FAQ or its test questions.
 const STOP_LIST_LANGUAGE: &str = "en";
 
+/// Words of the standard list kept as terms. "between" asks for an
+/// interval ("how long between coats"), a different question from the
+/// duration a bare "how long" asks; a list made for topic search drops it
+/// as just a preposition. ("before", "after" and "during" were measured
+/// too: as terms they cost accuracy, since nearly every question about a
+/// procedure has one, so they stay stop words as the list has them.)
+pub const KEPT_FROM_STOP_LIST: &[&str] = &["between"];
+
 /// Function words the NLTK list leaves out though it has their kin
 /// ("should", "can"): the other modal auxiliaries.
 pub const MODAL_VERBS: &[&str] = &["could", "would", "might", "may", "must", "shall"];
@@ -37,13 +45,15 @@ pub const CHAT_FILLER: &[&str] = &[
 ];
 
 /// Every word [`Analyzer::analyze`] drops before scoring: the standard
-/// stop list, the modal verbs it lacks, and chat filler. Checked on the word
+/// stop list less [`KEPT_FROM_STOP_LIST`], the modal verbs it lacks, and
+/// chat filler. Checked on the word
 /// as typed (after normalisation), before stemming.
 static STOP_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     stop_words::lookup(STOP_LIST_LANGUAGE)
         .unwrap_or_default()
         .iter()
         .copied()
+        .filter(|w| !KEPT_FROM_STOP_LIST.contains(w))
         .chain(MODAL_VERBS.iter().copied())
         .chain(CHAT_FILLER.iter().copied())
         .collect()
@@ -234,7 +244,10 @@ mod tests {
         let rows: &[(&str, &[&str])] = &[
             ("How many treatments?", &["how_many", "session"]),
             ("how long does it take", &["how_long", "take"]),
-            ("would I need sun cream after", &["need", "sunscreen"]),
+            (
+                "would I need sun cream after",
+                &["need", "sunscreen", "after"],
+            ),
             ("SPF 50", &["sunscreen", "50"]),
             ("the and is", &[]),
             (
@@ -259,13 +272,14 @@ mod tests {
     #[test]
     fn stop_words_table() {
         let rows: &[(&str, bool)] = &[
-            ("the", true),    // NLTK
-            ("before", true), // NLTK
-            ("would", true),  // modal verb NLTK lacks
-            ("hello", true),  // greeting
-            ("thanks", true), // politeness
-            ("tbh", true),    // chat abbreviation
-            ("u", true),      // chat spelling of "you"
+            ("the", true),      // NLTK
+            ("of", true),       // NLTK
+            ("between", false), // NLTK, but kept: an interval
+            ("would", true),    // modal verb NLTK lacks
+            ("hello", true),    // greeting
+            ("thanks", true),   // politeness
+            ("tbh", true),      // chat abbreviation
+            ("u", true),        // chat spelling of "you"
             ("tomorrow", false),
             ("morning", false),
             ("couple", false),
