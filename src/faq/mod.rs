@@ -96,7 +96,7 @@ pub struct Meta {
     pub details: Vec<(&'static str, String)>,
     /// The categories entries may use (empty: any).
     pub categories: Vec<String>,
-    /// What members ask about ("microneedling"), when the FAQ says: the
+    /// What members ask about ("laser hair removal"), when the FAQ says: the
     /// console greets with it. `None`: a plain "ask a question".
     pub subject: Option<String>,
     /// The [`PLACEHOLDERS`] some text names (`{phone}`), each once: a
