@@ -437,6 +437,50 @@ mod tests {
         assert_eq!(reading_grade("  \n 123 !"), None);
     }
 
+    /// A detail some text names is reported by what it holds (a warning
+    /// when unfilled, a note when an example); a detail no text names is
+    /// not reported, however empty.
+    #[test]
+    fn named_details_are_checked() {
+        let faq = r#"
+[meta]
+version = 1
+phone = "TODO"
+prices_url = "https://example.com/prices"
+booking_url = ""
+disclaimer = "General information."
+urgent_message = "Call us on {phone} now."
+staff_contact = "Ask staff."
+
+[[source]]
+id = "s"
+title = "A source"
+publisher = "A publisher"
+url = "https://clinic.test/s"
+
+[[entry]]
+id = "prices"
+category = "basics"
+question = "How much is it?"
+alternates = ["what does it cost", "price list"]
+answer = "See {prices_url}."
+sources = ["s"]
+"#;
+        let engine = Engine::from_toml(faq).expect("test FAQ is valid");
+        let details: Vec<(Severity, String)> = lint(&engine, &[])
+            .into_iter()
+            .filter(|f| f.item.starts_with("[meta]"))
+            .map(|f| (f.severity, f.item))
+            .collect();
+        assert_eq!(
+            details,
+            vec![
+                (Severity::Warning, "[meta] phone".to_owned()),
+                (Severity::Note, "[meta] prices_url".to_owned()),
+            ]
+        );
+    }
+
     /// A detail is empty, still a placeholder, a shipped example, or given.
     #[test]
     fn detail_state_table() {
