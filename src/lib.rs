@@ -1,7 +1,8 @@
-//! faqbot: a Discord FAQ bot for a skin clinic. Members ask about
-//! microneedling; the bot answers from a curated, sourced FAQ, says plainly
-//! when it does not know, and sends anyone describing a possible
-//! complication to get care now.
+//! faqbot: a Discord FAQ bot for a clinic. Members ask about its
+//! treatments; the bot answers from the clinic's curated, sourced FAQ
+//! (`faq.toml`: entries, synonyms, scope and red flags are all data, so
+//! another clinic's FAQ runs unchanged), says plainly when it does not
+//! know, and sends anyone describing a possible complication to get care now.
 //!
 //! # Layout
 //!

@@ -13,7 +13,7 @@ use faqbot::reply::render_text;
 use faqbot::store::{self, Store};
 use faqbot::Engine;
 
-/// A microneedling FAQ bot for a skin clinic's Discord server.
+/// An FAQ bot for a clinic's Discord server.
 ///
 /// Answers members' questions from a curated, sourced FAQ (faq.toml), says so
 /// when it does not know, and sends anyone describing a possible complication
@@ -196,7 +196,14 @@ fn chat(engine: &Engine) -> Result<()> {
     let interactive = stdin.is_terminal();
     let mut out = std::io::stdout().lock();
     if interactive {
-        writeln!(out, "faqbot: ask about microneedling. Start a line with ? to see how it was matched. Ctrl-D to leave.")?;
+        let subject = match &engine.faq().meta.subject {
+            Some(subject) => format!("ask about {subject}"),
+            None => "ask a question".to_owned(),
+        };
+        writeln!(
+            out,
+            "faqbot: {subject}. Start a line with ? to see how it was matched. Ctrl-D to leave."
+        )?;
     }
     let mut lines = stdin.lock().lines();
     loop {
@@ -257,14 +264,15 @@ fn check(path: &Path, model: Option<&Path>, strict: bool, require: Option<&Path>
     for f in &findings {
         eprintln!("{}: {f}", path.display());
     }
-    let errors = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
-    let warnings = findings.len() - errors;
+    let count = |severity| findings.iter().filter(|f| f.severity == severity).count();
+    let (errors, warnings, notes) = (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Note),
+    );
     let faq = engine.faq();
     outln!(
-        "{}: {} entries, {} sources, {} red flags; {errors} error(s), {warnings} warning(s)",
+        "{}: {} entries, {} sources, {} red flags; {errors} error(s), {warnings} warning(s), {notes} note(s)",
         path.display(),
         faq.entries.len(),
         faq.sources.len(),

@@ -131,7 +131,7 @@ impl Reply<'_> {
 
 /// One source as a reader sees it: "Title. Publisher, 2021."
 pub fn source_citation(source: &Source) -> String {
-    // A title that ends in its own punctuation ("What Is Microneedling?") gets no extra full stop.
+    // A title that ends in its own punctuation ("What Is a Peel?") gets no extra full stop.
     let stop = if source.title.ends_with(['.', '?', '!']) {
         ""
     } else {

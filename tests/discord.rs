@@ -5,7 +5,6 @@ mod support;
 
 use std::time::Duration;
 
-use faqbot::discord::embeds::STARTER_ENTRIES;
 use faqbot::reply::NO_MATCH_TEXT;
 use faqbot::{Reply, Strictness};
 use serde_json::{json, Value};
@@ -220,9 +219,11 @@ async fn autocomplete_offers_questions() {
         .map(|c| c["name"].as_str().unwrap())
         .collect();
     let engine = engine();
-    let starters: Vec<&str> = STARTER_ENTRIES
+    let starters: Vec<&str> = engine
+        .faq()
+        .entries
         .iter()
-        .filter_map(|id| engine.faq().entry(id))
+        .filter(|e| e.starter)
         .map(|e| e.question.as_str())
         .collect();
     assert_eq!(names, starters);

@@ -18,7 +18,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
     vec![faq(), topics(), privacy(), forget_me(), faqadmin()]
 }
 
-/// Ask the FAQ about microneedling.
+/// Ask the clinic's FAQ a question.
 #[poise::command(slash_command)]
 pub async fn faq(
     ctx: Context<'_>,

@@ -341,32 +341,33 @@ pub fn topics(faq: &Faq, category: Option<&str>) -> Rendered {
     }
 }
 
-/// The entries offered before the member has typed anything: what new
-/// members ask most.
-pub const STARTER_ENTRIES: &[&str] = &[
-    "what-is-microneedling",
-    "does-it-hurt",
-    "session-count",
-    "downtime",
-    "results-timeline",
-    "aftercare",
-    "is-it-safe",
-    "cost",
-    "booking",
-];
+/// From this many words on, autocomplete blends in the matcher's ranking:
+/// a phrase says what it means, while one or two words (often the last one
+/// unfinished) are better read as letters to find.
+pub const BLEND_MIN_WORDS: usize = 3;
+/// Reciprocal rank fusion's constant (Cormack, Clarke and Büttcher, 2009):
+/// the usual 60 keeps one list's top item from drowning the other list.
+const RRF_K: f64 = 60.0;
 
 /// Autocomplete choices for a partly typed question: (name, value), both
 /// the entry's question cut to Discord's limit, so the chosen question is
 /// asked as it is written in the FAQ.
+///
+/// Nothing typed: the FAQ's starter entries. A word or two: the entries
+/// whose question or alternates contain the typed letters, in order (so
+/// "sessi" finds "session" before the word is done). Longer text: that
+/// list fused with the matcher's ranking of the text as a question.
 pub fn question_choices(engine: &crate::Engine, partial: &str) -> Vec<(String, String)> {
     let faq = engine.faq();
     let entries: Vec<&Entry> = if partial.trim().is_empty() {
-        STARTER_ENTRIES
-            .iter()
-            .filter_map(|id| faq.entry(id))
-            .collect()
+        faq.entries.iter().filter(|e| e.starter).collect()
     } else {
-        engine.suggest(partial, MAX_CHOICES)
+        let by_letters = letter_matches(faq, partial);
+        if partial.split_whitespace().count() < BLEND_MIN_WORDS && !by_letters.is_empty() {
+            by_letters
+        } else {
+            blend(&by_letters, &engine.suggest(partial, MAX_CHOICES))
+        }
     };
     entries
         .into_iter()
@@ -376,6 +377,62 @@ pub fn question_choices(engine: &crate::Engine, partial: &str) -> Vec<(String, S
             (q.clone(), q)
         })
         .collect()
+}
+
+/// Entries whose question or an alternate contains every typed word's
+/// letters in order (nucleo's fuzzy match, as in the helix editor), best
+/// first. An entry scores as its best phrasing plus the mean over all its
+/// phrasings: an entry whose phrasings keep using the word is about it,
+/// one that uses it once in passing is not (the matcher's affinity idea).
+fn letter_matches<'f>(faq: &'f Faq, partial: &str) -> Vec<&'f Entry> {
+    use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
+    use nucleo_matcher::{Config, Matcher, Utf32Str};
+
+    // `new`, not `parse`: members type quotes and "!", not search syntax.
+    let pattern = Pattern::new(
+        partial,
+        CaseMatching::Ignore,
+        Normalization::Smart,
+        AtomKind::Fuzzy,
+    );
+    let mut matcher = Matcher::new(Config::DEFAULT);
+    let mut buf = Vec::new();
+    let mut scored: Vec<(f64, &Entry)> = faq
+        .entries
+        .iter()
+        .filter_map(|e| {
+            let (mut best, mut sum, mut n) = (None, 0u64, 0u64);
+            for p in e.phrasings() {
+                n += 1;
+                if let Some(score) = pattern.score(Utf32Str::new(p, &mut buf), &mut matcher) {
+                    sum += u64::from(score);
+                    best = best.max(Some(score));
+                }
+            }
+            best.map(|b| (f64::from(b) + sum as f64 / n as f64, e))
+        })
+        .collect();
+    // Stable: equal scores keep file order.
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored.into_iter().map(|(_, e)| e).collect()
+}
+
+/// Reciprocal rank fusion of two rankings of entries: an entry high in
+/// either list ranks high, one high in both ranks first.
+fn blend<'f>(a: &[&'f Entry], b: &[&'f Entry]) -> Vec<&'f Entry> {
+    let mut fused: Vec<(f64, &Entry)> = Vec::new();
+    for list in [a, b] {
+        for (rank, &entry) in list.iter().enumerate() {
+            let share = 1.0 / (RRF_K + rank as f64 + 1.0);
+            match fused.iter_mut().find(|(_, e)| std::ptr::eq(*e, entry)) {
+                Some((score, _)) => *score += share,
+                None => fused.push((share, entry)),
+            }
+        }
+    }
+    // Stable: equal scores keep the first list's order.
+    fused.sort_by(|x, y| y.0.total_cmp(&x.0));
+    fused.into_iter().map(|(_, e)| e).collect()
 }
 
 /// A link to a message, for the staff alert.
@@ -554,22 +611,105 @@ mod tests {
         assert_eq!(custom_id(OPEN_PREFIX, &"a".repeat(95)), None);
     }
 
-    /// Autocomplete offers the starter list for an empty input and at most
-    /// 25 choices of at most 100 characters otherwise.
+    /// The ids of the entries autocomplete offers for `partial`, in order.
+    fn choice_ids(engine: &Engine, partial: &str) -> Vec<String> {
+        question_choices(engine, partial)
+            .into_iter()
+            .map(|(_, question)| {
+                let entry = engine
+                    .faq()
+                    .entries
+                    .iter()
+                    .find(|e| truncate(&e.question, MAX_ID_CHARS) == question);
+                entry.map_or(question, |e| e.id.clone())
+            })
+            .collect()
+    }
+
+    /// Partial words and short phrases offer the entries a member expects
+    /// near the top: each row is (typed, entries that must all be offered
+    /// within the first `TOP` choices).
+    #[test]
+    fn autocomplete_table() {
+        const TOP: usize = 5;
+        let engine = engine();
+        let rows: &[(&str, &[&str])] = &[
+            ("sessi", &["session-count", "session-spacing"]),
+            ("aft", &["aftercare"]),
+            ("cold s", &["cold-sores"]),
+            ("hurt", &["does-it-hurt"]),
+            ("how much does it cost", &["cost"]),
+            // Hyphenated and split spellings reach the entry through [synonyms].
+            (
+                "can i do micro-needling at home",
+                &["at-home-microneedling"],
+            ),
+            ("derma roller or pen", &["dermaroller-vs-pen"]),
+        ];
+        for (typed, want) in rows {
+            let got = choice_ids(&engine, typed);
+            for id in *want {
+                let rank = got.iter().position(|g| g == id);
+                assert!(
+                    rank.is_some_and(|r| r < TOP),
+                    "{typed:?}: {id} not in the first {TOP} of {got:?}"
+                );
+            }
+        }
+        assert!(
+            !choice_ids(&engine, "micro").is_empty(),
+            "a treatment's first letters offer something"
+        );
+    }
+
+    /// Nothing typed offers exactly the entries marked `starter = true`, in
+    /// file order; anything typed offers at most 25 choices of at most 100
+    /// characters.
     #[test]
     fn autocomplete_choices() {
         let engine = engine();
-        let starters = question_choices(&engine, "  ");
-        assert_eq!(
-            starters.len(),
-            STARTER_ENTRIES.len(),
-            "every starter id exists in faq.toml"
-        );
-        let typed = question_choices(&engine, "how many sesions");
-        assert!(!typed.is_empty() && typed.len() <= MAX_CHOICES);
-        assert!(typed
+        let starters: Vec<String> = engine
+            .faq()
+            .entries
             .iter()
-            .all(|(n, v)| n.chars().count() <= 100 && v.chars().count() <= 100));
+            .filter(|e| e.starter)
+            .map(|e| e.id.clone())
+            .collect();
+        assert!(
+            !starters.is_empty(),
+            "the shipped FAQ marks starter entries"
+        );
+        assert_eq!(choice_ids(&engine, "  "), starters);
+        for typed in ["how many sesions", "a", "e", "zzzz qqqq", "🙂"] {
+            let choices = question_choices(&engine, typed);
+            assert!(choices.len() <= MAX_CHOICES, "{typed:?}");
+            assert!(choices.iter().all(
+                |(n, v)| n.chars().count() <= MAX_ID_CHARS && v.chars().count() <= MAX_ID_CHARS
+            ));
+        }
+        assert!(
+            !question_choices(&engine, "how many sesions").is_empty(),
+            "a typo still finds its entry"
+        );
         assert_eq!(truncate("abcdef", 4), "abc…");
+    }
+
+    /// Rank fusion puts an entry high in both lists first and keeps every
+    /// entry of either list once.
+    #[test]
+    fn blend_fuses_ranks() {
+        let engine = engine();
+        let e = &engine.faq().entries;
+        let fused = blend(&[&e[0], &e[1], &e[2]], &[&e[3], &e[1]]);
+        let ids: Vec<&str> = fused.iter().map(|x| x.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            vec![
+                e[1].id.as_str(),
+                e[0].id.as_str(),
+                e[3].id.as_str(),
+                e[2].id.as_str()
+            ]
+        );
     }
 }

@@ -100,6 +100,12 @@ pub struct Meta {
     pub details: Vec<(&'static str, String)>,
     /// The categories entries may use (empty: any).
     pub categories: Vec<String>,
+    /// What members ask about ("laser hair removal"), when the FAQ says: the
+    /// console greets with it. `None`: a plain "ask a question".
+    pub subject: Option<String>,
+    /// The [`PLACEHOLDERS`] some text names (`{phone}`), each once: a
+    /// detail that is named must be filled in.
+    pub used_details: Vec<&'static str>,
 }
 
 /// Substitutes `{name}` placeholders from `details`; an unknown name is
@@ -164,8 +170,11 @@ pub struct Entry {
     /// Answer only when the question shows it is about treatment (an
     /// anchor or context word): for topics that are also everyday
     /// skincare (sunscreen, retinol, hair loss), where a bare question is
-    /// more likely general than about microneedling.
+    /// more likely general than about the clinic's treatment.
     pub needs_context: bool,
+    /// Offered by autocomplete before anything is typed: what newcomers
+    /// ask first.
+    pub starter: bool,
     pub line: usize,
 }
 
@@ -194,7 +203,7 @@ impl Default for MatchSettings {
 }
 
 /// Scope: topics we do not cover (other treatments), the words that show
-/// a question is about microneedling all the same (anchors), and the words
+/// a question is about the FAQ's own treatment all the same (anchors), and the words
 /// that show it is asked about a treatment at all (context: "it", "after",
 /// "my session").
 #[derive(Debug, Clone, Default)]
@@ -512,11 +521,20 @@ impl Faq {
             })
             .collect();
         let meta_line = c.lines.line(m.urgent_message.span().start);
+        // Which details some text names, for `faqbot check` (a named detail left empty).
+        let used_details = std::cell::RefCell::new(Vec::<&'static str>::new());
         let filled = |c: &mut Checker<'_>,
                       field: &'static str,
                       line: usize,
                       item: &str,
                       text: &str| {
+            let mut used = used_details.borrow_mut();
+            for &name in PLACEHOLDERS {
+                if text.contains(&format!("{{{name}}}")) && !used.contains(&name) {
+                    used.push(name);
+                }
+            }
+            drop(used);
             match fill(text, &details) {
                 Ok(t) => t,
                 Err(name) => {
@@ -541,7 +559,7 @@ impl Faq {
             }
             None => String::new(),
         };
-        let meta = Meta {
+        let mut meta = Meta {
             version: m.version,
             disclaimer: filled(
                 &mut c,
@@ -568,6 +586,13 @@ impl Faq {
             clinic_name,
             details: details.clone(),
             categories: m.categories.clone().unwrap_or_default(),
+            subject: m
+                .subject
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+            used_details: Vec::new(),
         };
 
         // Sources.
@@ -688,6 +713,7 @@ impl Faq {
                 sources: cited,
                 related,
                 needs_context: e.needs_context,
+                starter: e.starter,
                 line,
             });
         }
@@ -894,6 +920,7 @@ impl Faq {
             });
         }
 
+        meta.used_details = used_details.into_inner();
         if c.errors.is_empty() {
             Ok(Faq {
                 meta,

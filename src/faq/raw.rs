@@ -32,6 +32,9 @@ pub(crate) struct RawMeta {
     pub version: u32,
     #[serde(default)]
     pub clinic_name: Option<String>,
+    /// What members ask about, for the console's greeting.
+    #[serde(default)]
+    pub subject: Option<String>,
     pub disclaimer: Spanned<String>,
     pub urgent_message: Spanned<String>,
     #[serde(default)]
@@ -89,6 +92,8 @@ pub(crate) struct RawEntry {
     pub related: Vec<Spanned<String>>,
     #[serde(default)]
     pub needs_context: bool,
+    #[serde(default)]
+    pub starter: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]

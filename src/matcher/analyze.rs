@@ -2,235 +2,70 @@
 //! synonyms, and stop words dropped. Applied identically to FAQ phrasings
 //! (at index build) and to questions.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 use crate::text;
 
-/// Words that never decide a match: function words, and the chatter that
-/// surrounds a question in a Discord server. Checked on the word as typed
-/// (after normalisation), before stemming.
-pub const STOP_WORDS: &[&str] = &[
-    "a",
-    "about",
-    "actually",
-    "after",
-    "again",
-    "all",
-    "also",
-    "am",
-    "an",
-    "and",
-    "any",
-    "anyone",
-    "anything",
-    "are",
-    "as",
-    "at",
-    "be",
-    "because",
-    "been",
-    "being",
-    "bit",
-    "but",
-    "by",
-    "can",
-    "could",
-    "did",
-    "do",
-    "does",
-    "doing",
-    "done",
-    "each",
-    "else",
-    "even",
-    "ever",
-    "every",
-    "everybody",
-    "everyone",
-    "folks",
-    "exactly",
-    "for",
-    "from",
-    "generally",
-    "genuinely",
-    "get",
-    "gets",
-    "getting",
-    "good",
-    "got",
-    "guys",
-    "haha",
-    "had",
-    "has",
-    "have",
-    "having",
-    "he",
-    "hello",
-    "her",
-    "here",
-    "hers",
-    "hey",
-    "hi",
-    "hiya",
-    "him",
-    "his",
-    "honestly",
-    "how",
-    "i",
-    "if",
-    "in",
-    "into",
-    "is",
-    "it",
-    "its",
-    "just",
-    "kind",
-    "kinda",
-    "know",
-    "let",
-    "like",
-    "literally",
-    "lol",
-    "lmao",
-    "lot",
-    "me",
-    "might",
-    "mine",
-    "more",
-    "morning",
-    "most",
-    "much",
-    "my",
-    "need",
-    "no",
-    "not",
-    "of",
-    "oh",
-    "ok",
-    "omg",
-    "okay",
-    "on",
-    "one",
-    "or",
-    "other",
-    "our",
-    "out",
-    "pls",
-    "please",
-    "plz",
-    "pretty",
-    "q",
-    "question",
-    "quick",
-    "quite",
-    "rather",
-    "really",
-    "rn",
-    "s",
-    "same",
-    "say",
-    "she",
-    "should",
-    "so",
-    "some",
-    "someone",
-    "something",
-    "sorry",
-    "sort",
-    "still",
-    "stuff",
-    "sure",
-    "tell",
-    "than",
-    "thank",
-    "thanks",
-    "that",
-    "the",
-    "their",
-    "them",
-    "then",
-    "there",
-    "these",
-    "they",
-    "thing",
-    "things",
-    "think",
-    "this",
-    "those",
-    "to",
-    "too",
-    "u",
-    "um",
-    "ur",
-    "us",
-    "very",
-    "want",
-    "wanna",
-    "was",
-    "way",
-    "we",
-    "well",
-    "were",
-    "what",
-    "whats",
-    "when",
-    "where",
-    "which",
-    "while",
-    "whom",
-    "why",
-    "will",
-    "with",
-    "wondering",
-    "would",
-    "y",
-    "ya",
-    "yall",
-    "yeah",
-    "yes",
-    "you",
-    "your",
-    "yours",
+/// The stop-word list: NLTK's English list (Bird, Klein and Loper, the
+/// `stopwords` corpus of the Natural Language Toolkit), as published by the
+/// `stop-words` crate (MIT or Apache-2.0). A standard, general resource:
+/// no word in it was chosen for this FAQ or its test questions.
+const STOP_LIST_LANGUAGE: &str = "en";
+
+/// Words of the standard list kept as terms. "between" asks for an
+/// interval ("how long between coats"), a different question from the
+/// duration a bare "how long" asks; a list made for topic search drops it
+/// as just a preposition. ("before", "after" and "during" were measured
+/// too: as terms they cost accuracy, since nearly every question about a
+/// procedure has one, so they stay stop words as the list has them.)
+pub const KEPT_FROM_STOP_LIST: &[&str] = &["between"];
+
+/// Function words the NLTK list leaves out though it has their kin
+/// ("should", "can"): the other modal auxiliaries.
+pub const MODAL_VERBS: &[&str] = &["could", "would", "might", "may", "must", "shall"];
+
+/// Chat filler: how people pad a message in any online chat. Like stop
+/// words, never deciding, and not "unknown" either (an unknown word counts
+/// against a match). Each group is general to chat, not to one server.
+#[rustfmt::skip] // one group, and its reason, a line
+pub const CHAT_FILLER: &[&str] = &[
+    // Greetings open a message; they never name its subject.
+    "hi", "hello", "hey", "hiya",
+    // Politeness and thanks.
+    "please", "pls", "plz", "thanks", "thank", "thx",
+    // Internet abbreviations and interjections: tone, not topic.
+    "lol", "lmao", "omg", "haha", "tbh", "ngl", "idk", "imo", "btw", "um", "oh", "ok", "okay",
+    // Hedges and intensifiers: they soften or stress a question, not change it.
+    "actually", "basically", "literally", "honestly", "really", "maybe", "probably", "kinda",
+    // Chat spellings of stop words ("you", "your", "going to", "want to").
+    "u", "ur", "ya", "yall", "gonna", "gotta", "wanna",
+    // Sign-off kisses, common at the end of British chat messages.
+    "x", "xx", "xxx",
 ];
 
-/// Chat filler: how members pad a question in a Discord server. Like stop
-/// words, never deciding, and not "unknown" either (an unknown word counts
-/// against a match).
-pub const CHAT_FILLER: &[&str] = &[
-    "allowed",
-    "anyway",
-    "basically",
-    "btw",
-    "couple",
-    "exactly",
-    "gonna",
-    "gotta",
-    "idk",
-    "imo",
-    "lowkey",
-    "maybe",
-    "ngl",
-    "prob",
-    "probably",
-    "stupid",
-    "tbh",
-    "tho",
-    "though",
-    "tmr",
-    "tmrw",
-    "tomoz",
-    "til",
-    "till",
-    "tomorrow",
-    "until",
-    "wondered",
-    "x",
-    "xx",
-    "xxx",
-];
+/// Every word [`Analyzer::analyze`] drops before scoring: the standard
+/// stop list less [`KEPT_FROM_STOP_LIST`], the modal verbs it lacks, and
+/// chat filler. Checked on the word
+/// as typed (after normalisation), before stemming.
+static STOP_WORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    stop_words::lookup(STOP_LIST_LANGUAGE)
+        .unwrap_or_default()
+        .iter()
+        .copied()
+        .filter(|w| !KEPT_FROM_STOP_LIST.contains(w))
+        .chain(MODAL_VERBS.iter().copied())
+        .chain(CHAT_FILLER.iter().copied())
+        .collect()
+});
+
+/// True for a word that never decides a match (see [`STOP_WORDS`]).
+pub fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.contains(word)
+}
 
 /// "what is" is one term too: it asks for a definition ("what is
-/// microneedling"), where "what" alone asks anything. These words may
+/// a peel"), where "what" alone asks anything. These words may
 /// stand between ("what even is").
 const WHAT_FILLERS: &[&str] = &["even", "exactly", "actually", "really", "precisely"];
 
@@ -340,7 +175,7 @@ impl Analyzer {
                     term: target.clone(),
                     raw: words[i].to_owned(),
                 });
-            } else if !STOP_WORDS.contains(&words[i]) && !CHAT_FILLER.contains(&words[i]) {
+            } else if !is_stop_word(words[i]) {
                 out.push(Token {
                     term: stem.clone(),
                     raw: words[i].to_owned(),
@@ -404,17 +239,53 @@ mod tests {
         let a = Analyzer::new(&[
             ("session".into(), vec!["treatment".into(), "sitting".into()]),
             ("sunscreen".into(), vec!["spf".into(), "sun cream".into()]),
+            ("followup".into(), vec!["follow up".into()]),
         ]);
         let rows: &[(&str, &[&str])] = &[
             ("How many treatments?", &["how_many", "session"]),
             ("how long does it take", &["how_long", "take"]),
-            ("do I need sun cream after", &["sunscreen"]),
+            ("would I need sun cream after", &["need", "sunscreen"]),
             ("SPF 50", &["sunscreen", "50"]),
             ("the and is", &[]),
+            (
+                "hi guys, what's a peel? thanks x",
+                &["guy", "what_is", "peel"],
+            ),
             ("swelling swollen", &["swell", "swollen"]),
+            // One word, two or hyphenated: text::normalise splits the hyphen,
+            // the FAQ's synonym joins the words again.
+            (
+                "Follow-up or follow up or FOLLOWUP",
+                &["followup", "followup", "followup"],
+            ),
         ];
         for (q, want) in rows {
             assert_eq!(terms(&a, q), *want, "question: {q}");
+        }
+    }
+
+    /// The stop list is the standard one plus general filler: function
+    /// words and greetings go, content words (however chatty) stay.
+    #[test]
+    fn stop_words_table() {
+        let rows: &[(&str, bool)] = &[
+            ("the", true),      // NLTK
+            ("of", true),       // NLTK
+            ("between", false), // NLTK, but kept: an interval
+            ("would", true),    // modal verb NLTK lacks
+            ("hello", true),    // greeting
+            ("thanks", true),   // politeness
+            ("tbh", true),      // chat abbreviation
+            ("u", true),        // chat spelling of "you"
+            ("tomorrow", false),
+            ("morning", false),
+            ("couple", false),
+            ("allowed", false),
+            ("sessions", false),
+            ("pain", false),
+        ];
+        for (word, stop) in rows {
+            assert_eq!(is_stop_word(word), *stop, "word: {word}");
         }
     }
 }

@@ -33,7 +33,7 @@ use crate::reply::NoMatchReason;
 /// 0.4 transferred best between FAQs.
 pub const LEXICAL_WEIGHT: f64 = 0.4;
 /// Weight of the nearest phrasing against the mean of the [`TOP_K`](super::semantic::TOP_K) nearest.
-pub const NEAREST_WEIGHT: f32 = 0.5;
+pub const NEAREST_WEIGHT: f32 = 0.7;
 /// The threshold, as a share of this FAQ's in-domain cosine level.
 pub const ANSWER_AT: f64 = 0.58;
 /// The best entry must beat the runner-up by this much, or it is a

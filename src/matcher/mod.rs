@@ -21,7 +21,7 @@ pub mod semantic;
 
 use std::collections::HashMap;
 
-pub use analyze::{stems, Analyzer, Token, CHAT_FILLER, STOP_WORDS};
+pub use analyze::{is_stop_word, stems, Analyzer, Token, CHAT_FILLER, MODAL_VERBS};
 pub use fuzzy::Fuzzy;
 
 use crate::faq::Faq;
@@ -137,14 +137,14 @@ pub struct Index {
 }
 
 /// Inverse entry frequency, BM25's smoothed form: always positive, near
-/// zero for a word every entry uses ("microneedling").
+/// zero for a word every entry uses (the treatment's own name).
 fn idf(entries: usize, df: usize) -> f64 {
     let (n, df) = (entries as f64, df as f64);
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
 }
 
-fn contains_seq(haystack: &[String], needle: &[String]) -> bool {
-    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+fn contains_seq(haystack: &[String], part: &[String]) -> bool {
+    !part.is_empty() && haystack.windows(part.len()).any(|w| w == part)
 }
 
 /// An entry with the upper bound of its score, ordered by that bound
