@@ -67,12 +67,22 @@ struct Semantic {
     examples: Vec<(usize, Vec<f32>)>,
 }
 
+/// Which signals decide (for measuring each alone; the product uses both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Signals {
+    Lexical,
+    Semantic,
+    #[default]
+    Fused,
+}
+
 #[derive(Debug, Clone)]
 pub struct Engine {
     faq: Faq,
     index: Index,
     triage: Triage,
     semantic: Option<Semantic>,
+    signals: Signals,
 }
 
 impl Engine {
@@ -86,6 +96,7 @@ impl Engine {
             index,
             triage,
             semantic: None,
+            signals: Signals::Fused,
         }
     }
 
@@ -104,8 +115,12 @@ impl Engine {
             .flat_map(|(i, r)| r.examples.iter().map(move |x| (i, text::normalise(x))))
             .collect();
         let texts: Vec<&str> = owners.iter().map(|(_, t)| t.as_str()).collect();
-        let mut example_cache = VectorCache::new(model.encoder.id());
-        let vectors = example_cache.vectors_for(&model.encoder, &texts)?;
+        let vectors = cache.vectors_for(&model.encoder, &texts)?;
+        let mut used: std::collections::HashSet<String> =
+            index.texts().map(str::to_owned).collect();
+        used.extend(model.off_topic.iter().map(|t| text::normalise(t)));
+        used.extend(texts.iter().map(|t| (*t).to_owned()));
+        cache.retain(&used);
         let examples = owners.into_iter().map(|(i, _)| i).zip(vectors).collect();
         let mut engine = Engine::new(faq);
         engine.semantic = Some(Semantic {
@@ -114,6 +129,12 @@ impl Engine {
             examples,
         });
         Ok(engine)
+    }
+
+    /// The same engine deciding on `signals` alone (triage is unchanged).
+    pub fn with_signals(mut self, signals: Signals) -> Engine {
+        self.signals = signals;
+        self
     }
 
     /// The encoder's name and this FAQ's calibration, if there is an encoder.
@@ -326,7 +347,10 @@ impl Engine {
             .zip(lexical)
             .map(|(&entry, lexical)| {
                 let nearest = semantic.get(entry);
-                let confidence = fusion::confidence(lexical, nearest.map(fusion::semantic_score));
+                let confidence = match self.signals {
+                    Signals::Semantic => nearest.map_or(0.0, fusion::semantic_score),
+                    _ => fusion::confidence(lexical, nearest.map(fusion::semantic_score)),
+                };
                 let semantic = nearest.map(|n| n.cosine);
                 Fused {
                     entry,
@@ -356,9 +380,9 @@ impl Engine {
             Verdict::Caution(c) => Some(c.clone()),
             _ => None,
         };
-        let decision = match &self.semantic {
-            Some(s) => self.fused_decision(s, e, strictness),
-            None => self.lexical_decision(e, strictness),
+        let decision = match (&self.semantic, self.signals) {
+            (Some(s), Signals::Fused | Signals::Semantic) => self.fused_decision(s, e, strictness),
+            _ => self.lexical_decision(e, strictness),
         };
         match decision {
             Decision::Answer {

@@ -35,6 +35,6 @@ pub mod store;
 pub mod text;
 pub mod triage;
 
-pub use engine::{Engine, Strictness};
+pub use engine::{Engine, Signals, Strictness};
 pub use faq::Faq;
 pub use reply::Reply;

@@ -39,6 +39,13 @@ struct Cli {
     command: Command,
 }
 
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum SignalsArg {
+    Lexical,
+    Semantic,
+    Fused,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Answer one question, as a member would see it.
@@ -81,6 +88,15 @@ enum Command {
         /// Exit non-zero if any urgent case is missed or any other case is answered as urgent.
         #[arg(long)]
         strict_urgent: bool,
+        /// Decide on one signal alone, to measure it (lexical, semantic; default fused).
+        #[arg(long, value_enum, default_value = "fused")]
+        signals: SignalsArg,
+        /// Exit non-zero if fewer than this share of urgent cases are caught (0 to 1).
+        #[arg(long, value_name = "FRACTION")]
+        min_urgent_recall: Option<f64>,
+        /// Exit non-zero if more than this many other cases are answered as urgent.
+        #[arg(long, value_name = "N")]
+        max_false_urgent: Option<usize>,
     },
     /// Report on the question log: questions, outcomes, top entries, feedback.
     Stats {
@@ -288,39 +304,13 @@ fn run_eval(
     verbose: bool,
     min_accuracy: Option<f64>,
     strict_urgent: bool,
+    min_urgent_recall: Option<f64>,
+    max_false_urgent: Option<usize>,
 ) -> Result<bool> {
     let text = read(cases, faqbot::files::MAX_CASES_BYTES, "a case file")?;
     let cases_parsed =
         eval::parse_cases(&text, engine).with_context(|| format!("in {}", cases.display()))?;
     let report = eval::run(engine, &cases_parsed);
-    if let Ok(dump) = std::env::var("FAQBOT_EVAL_DUMP") {
-        let mut out = String::new();
-        for case in &cases_parsed {
-            let e = engine.explain(&case.question);
-            let row = serde_json::json!({
-                "q": case.question, "expect": case.expect,
-                "flag": e.flag.is_some(),
-                "off_topic": e.ranking.off_topic.is_some(),
-                "out_of_scope": e.ranking.out_of_scope,
-                "in_context": e.ranking.in_context,
-                "lex": e.ranking.candidates.iter().map(|c| (engine.faq().entries[c.entry].id.clone(), c.score)).collect::<Vec<_>>(),
-                "sem": e.semantic.iter().enumerate().map(|(i, n)| (engine.faq().entries[i].id.clone(), n.cosine)).collect::<Vec<_>>(),
-                "semk": e.semantic.iter().enumerate().map(|(i, n)| (engine.faq().entries[i].id.clone(), n.top_mean)).collect::<Vec<_>>(),
-                "lexical": match engine.lexical_decision(&e, faqbot::Strictness::Asked) {
-                    faqbot::engine::Decision::Answer { entry, .. } => engine.faq().entries[entry].id.clone(),
-                    faqbot::engine::Decision::NoMatch { .. } => "none".to_owned(),
-                },
-                "triage": format!("{:?}", e.triage).chars().take(120).collect::<String>(),
-            });
-            out.push_str(&row.to_string());
-            out.push('\n');
-        }
-        if let Some((name, cal, n)) = engine.semantic_info() {
-            out.push_str(&serde_json::json!({"calibration": [cal.in_domain, cal.off_topic, cal.self_consistency], "phrasings": n, "model": name}).to_string());
-            out.push('\n');
-        }
-        std::fs::write(&dump, out)?;
-    }
     if verbose {
         for case in &cases_parsed {
             let e = engine.explain(&case.question);
@@ -351,6 +341,26 @@ fn run_eval(
             eprintln!(
                 "accuracy {:.3} is below the required {min:.3}",
                 report.accuracy
+            );
+            ok = false;
+        }
+    }
+    if let Some(min) = min_urgent_recall {
+        let recall = if report.urgent_total == 0 {
+            1.0
+        } else {
+            report.urgent_correct as f64 / report.urgent_total as f64
+        };
+        if recall < min {
+            eprintln!("urgent recall {recall:.3} is below the required {min:.3}");
+            ok = false;
+        }
+    }
+    if let Some(max) = max_false_urgent {
+        if report.false_urgent > max {
+            eprintln!(
+                "{} false urgent, more than the {max} allowed",
+                report.false_urgent
             );
             ok = false;
         }
@@ -388,19 +398,34 @@ fn dispatch(cli: Cli) -> Result<bool> {
             verbose,
             min_accuracy,
             strict_urgent,
+            min_urgent_recall,
+            max_false_urgent,
+            signals,
         } => {
-            if let Some(m) = min_accuracy {
-                if !(0.0..=1.0).contains(&m) {
-                    bail!("--min-accuracy must be between 0 and 1, got {m}");
+            for (flag, value) in [
+                ("--min-accuracy", min_accuracy),
+                ("--min-urgent-recall", min_urgent_recall),
+            ] {
+                if let Some(m) = value {
+                    if !(0.0..=1.0).contains(&m) {
+                        bail!("{flag} must be between 0 and 1, got {m}");
+                    }
                 }
             }
+            let signals = match signals {
+                SignalsArg::Lexical => faqbot::Signals::Lexical,
+                SignalsArg::Semantic => faqbot::Signals::Semantic,
+                SignalsArg::Fused => faqbot::Signals::Fused,
+            };
             run_eval(
-                &load(&cli.faq, cli.model.as_deref())?,
+                &load(&cli.faq, cli.model.as_deref())?.with_signals(signals),
                 &cases,
                 json,
                 verbose,
                 min_accuracy,
                 strict_urgent,
+                min_urgent_recall,
+                max_false_urgent,
             )
         }
         Command::Stats { days, db, guild } => {

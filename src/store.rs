@@ -1609,7 +1609,7 @@ mod tests {
         assert_eq!(
             summary,
             vec![
-                ("does it work on stretchmarks", 4, 1),
+                ("does it work on stretch marks", 4, 1),
                 ("can i dye my hair after", 3, 1),
                 ("what about tattoos", 1, 0),
             ]

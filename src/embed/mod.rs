@@ -144,6 +144,59 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
+/// Unit vectors kept as one matrix, so that a question's cosines to all of
+/// them are one matrix product (candle's, optimised even in debug builds).
+#[derive(Debug, Clone)]
+pub struct Matrix {
+    /// rows × dim, one vector a row.
+    rows: candle_core::Tensor,
+    count: usize,
+    dim: usize,
+}
+
+impl Matrix {
+    /// A matrix of `count` vectors of `dim` numbers, one after another.
+    pub fn new(flat: &[f32], dim: usize) -> Matrix {
+        let count = flat.len().checked_div(dim).unwrap_or(0);
+        let rows = candle_core::Tensor::from_slice(
+            &flat[..count * dim],
+            (count, dim),
+            &candle_core::Device::Cpu,
+        )
+        .and_then(|t| t.t()?.contiguous())
+        .unwrap_or_else(|_| {
+            candle_core::Tensor::zeros((dim, 0), candle_core::DType::F32, &candle_core::Device::Cpu)
+                .expect("an empty matrix")
+        });
+        Matrix { rows, count, dim }
+    }
+
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Cosines of each query (a flat list of vectors) to every row: a
+    /// queries × rows list, row-major.
+    pub fn cosines(&self, queries: &[f32]) -> Vec<f32> {
+        let n = queries.len().checked_div(self.dim).unwrap_or(0);
+        if n == 0 || self.count == 0 {
+            return Vec::new();
+        }
+        candle_core::Tensor::from_slice(
+            &queries[..n * self.dim],
+            (n, self.dim),
+            &candle_core::Device::Cpu,
+        )
+        .and_then(|q| q.matmul(&self.rows))
+        .and_then(|m| m.flatten_all()?.to_vec1::<f32>())
+        .unwrap_or_default()
+    }
+}
+
 /// Sentence vectors kept between loads, keyed by the exact text and valid
 /// for one model only.
 #[derive(Debug, Clone, Default)]
@@ -236,8 +289,7 @@ impl VectorCache {
         self.vectors.is_empty()
     }
 
-    /// Vectors for every text, embedding only those not cached yet. Texts
-    /// no longer asked for are dropped, so the cache tracks the FAQ.
+    /// Vectors for every text, embedding only those not cached yet.
     pub fn vectors_for(
         &mut self,
         encoder: &Encoder,
@@ -260,11 +312,14 @@ impl VectorCache {
             }
             self.changed = true;
         }
-        let wanted: std::collections::HashSet<&str> = texts.iter().copied().collect();
-        let before = self.vectors.len();
-        self.vectors.retain(|k, _| wanted.contains(k.as_str()));
-        self.changed |= self.vectors.len() != before;
         Ok(texts.iter().map(|t| self.vectors[*t].clone()).collect())
+    }
+
+    /// Drops vectors for texts no longer in use, so the cache tracks the FAQ.
+    pub fn retain(&mut self, used: &std::collections::HashSet<String>) {
+        let before = self.vectors.len();
+        self.vectors.retain(|k, _| used.contains(k));
+        self.changed |= self.vectors.len() != before;
     }
 }
 

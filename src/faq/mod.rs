@@ -968,6 +968,7 @@ mod tests {
 version = 1
 disclaimer = "Not medical advice."
 urgent_message = "Contact the clinic now."
+categories = ["basics", "sessions"]
 
 [[source]]
 id = "src-a"

@@ -6,7 +6,7 @@
 //! time, how this FAQ's own phrasings score against each other and how
 //! general off-topic sentences score against it: [`Calibration`].
 
-use crate::embed::{cosine, EmbedError, Encoder, VectorCache};
+use crate::embed::{EmbedError, Encoder, Matrix, VectorCache};
 use crate::faq::Faq;
 use crate::text;
 
@@ -35,6 +35,10 @@ pub struct Calibration {
     pub self_consistency: f32,
 }
 
+/// Phrasings compared with all others at once during calibration: a
+/// block × phrasings matrix of cosines, about 2 MB for the shipped FAQ.
+const CALIBRATION_BLOCK: usize = 256;
+
 /// How many of an entry's nearest phrasings [`Nearest::top_mean`] averages.
 pub const TOP_K: usize = 3;
 
@@ -48,6 +52,8 @@ pub struct SemanticIndex {
     dim: usize,
     /// Phrasing vectors, one after another.
     vectors: Vec<f32>,
+    /// The same, as a matrix for fast cosines.
+    matrix: Matrix,
     /// The entry of each phrasing, and its number within the entry.
     owner: Vec<(u32, u32)>,
     /// The normalised text of each phrasing (the cache key).
@@ -90,9 +96,11 @@ impl SemanticIndex {
         let vectors = cache.vectors_for(&model.encoder, &all)?;
         let dim = vectors.first().map_or(0, Vec::len);
         let (phrasing_vectors, off_topic_vectors) = vectors.split_at(texts.len());
+        let flat = phrasing_vectors.concat();
         let mut index = SemanticIndex {
             dim,
-            vectors: phrasing_vectors.concat(),
+            matrix: Matrix::new(&flat, dim),
+            vectors: flat,
             owner,
             texts,
             entries: faq.entries.len(),
@@ -110,6 +118,11 @@ impl SemanticIndex {
         &self.vectors[i * self.dim..(i + 1) * self.dim]
     }
 
+    /// The normalised phrasing texts (the vector cache's keys).
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        self.texts.iter().map(String::as_str)
+    }
+
     pub fn phrasings(&self) -> usize {
         self.owner.len()
     }
@@ -125,35 +138,40 @@ impl SemanticIndex {
 
     fn calibrate(&self, off_topic: &[Vec<f32>]) -> Calibration {
         let n = self.owner.len();
+        // Every phrasing against every other, in blocks to bound memory.
         let mut own_best = Vec::with_capacity(n);
         let mut consistent = 0usize;
         let mut counted = 0usize;
-        for i in 0..n {
-            let (mut own, mut other) = (f32::NEG_INFINITY, f32::NEG_INFINITY);
-            for j in 0..n {
-                if i == j {
-                    continue;
+        for start in (0..n).step_by(CALIBRATION_BLOCK) {
+            let end = (start + CALIBRATION_BLOCK).min(n);
+            let block = self
+                .matrix
+                .cosines(&self.vectors[start * self.dim..end * self.dim]);
+            for i in start..end {
+                let row = &block[(i - start) * n..(i - start + 1) * n];
+                let (mut own, mut other) = (f32::NEG_INFINITY, f32::NEG_INFINITY);
+                for (j, &c) in row.iter().enumerate() {
+                    if i == j {
+                        continue;
+                    }
+                    if self.owner[i].0 == self.owner[j].0 {
+                        own = own.max(c);
+                    } else {
+                        other = other.max(c);
+                    }
                 }
-                let c = cosine(self.vector(i), self.vector(j));
-                if self.owner[i].0 == self.owner[j].0 {
-                    own = own.max(c);
-                } else {
-                    other = other.max(c);
+                if own.is_finite() {
+                    own_best.push(own);
+                    counted += 1;
+                    consistent += usize::from(own >= other);
                 }
-            }
-            if own.is_finite() {
-                own_best.push(own);
-                counted += 1;
-                consistent += usize::from(own >= other);
             }
         }
-        let mut off: Vec<f32> = off_topic
-            .iter()
-            .map(|o| {
-                (0..n)
-                    .map(|j| cosine(o, self.vector(j)))
-                    .fold(f32::NEG_INFINITY, f32::max)
-            })
+        let flat_off: Vec<f32> = off_topic.concat();
+        let off_cos = self.matrix.cosines(&flat_off);
+        let mut off: Vec<f32> = off_cos
+            .chunks(n.max(1))
+            .map(|row| row.iter().copied().fold(f32::NEG_INFINITY, f32::max))
             .filter(|c| c.is_finite())
             .collect();
         Calibration {
@@ -181,8 +199,9 @@ impl SemanticIndex {
             return best;
         }
         let mut tops = vec![[f32::NEG_INFINITY; TOP_K]; self.entries];
+        let cosines = self.matrix.cosines(question);
         for (i, &(e, p)) in self.owner.iter().enumerate() {
-            let c = cosine(question, self.vector(i));
+            let c = cosines.get(i).copied().unwrap_or(f32::NEG_INFINITY);
             let slot = &mut best[e as usize];
             if c > slot.cosine {
                 slot.cosine = c;
