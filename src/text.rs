@@ -121,6 +121,18 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`')
 }
 
+/// The message without its word-free markup (code blocks, mentions, custom
+/// emoji, timestamps, links), punctuation kept: for readers that need
+/// sentences, such as triage. [`normalise`] starts the same way.
+pub fn strip_markup(input: &str) -> String {
+    let cut = match input.char_indices().nth(MAX_INPUT_CHARS) {
+        Some((i, _)) => &input[..i],
+        None => input,
+    };
+    let no_markup = MARKUP.replace_all(cut, " ");
+    LINK.replace_all(&no_markup, " ").into_owned()
+}
+
 /// Normalises a question or FAQ phrasing to lowercase words separated by
 /// single spaces. Total: any input, including empty, huge, control
 /// characters and right-to-left or emoji-only text, gives a (possibly

@@ -261,3 +261,39 @@ fn odd_input_is_safe() {
         );
     }
 }
+
+/// The urgent message and the warning-sign lists of `side-effects`,
+/// `rare-complications` and `aftercare` name every warning sign the
+/// clinical review asked for, and none says plain "swelling of the face"
+/// (normal after treatment) as an emergency.
+#[test]
+fn warning_signs_are_named_everywhere() {
+    const SIGNS: &[&str] = &[
+        "severe or worsening pain",
+        "cold sore",
+        "eye pain",
+        "vision",
+        "burns",
+        "blisters",
+        "fainting",
+        "dizziness",
+        "numbness",
+        "drooping",
+        "hard lumps",
+        "pus",
+        "fever",
+        "trouble breathing",
+        "sudden swelling of the lips, tongue or throat",
+    ];
+    let faq = engine().faq();
+    let mut texts = vec![("urgent_message", faq.meta.urgent_message.to_lowercase())];
+    for id in ["side-effects", "rare-complications", "aftercare"] {
+        texts.push((id, faq.entry(id).expect(id).answer.to_lowercase()));
+    }
+    for (name, text) in &texts {
+        for sign in SIGNS {
+            assert!(text.contains(sign), "{name} does not name {sign:?}");
+        }
+        assert!(!text.contains("swelling of the face"), "{name}");
+    }
+}

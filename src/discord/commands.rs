@@ -33,7 +33,9 @@ pub async fn faq(
     }
     let private = private.unwrap_or(false);
     let loaded = ctx.data().current();
-    let reply = loaded.engine.answer(&question);
+    // Answering is CPU work (the encoder runs): off the async worker, so the
+    // gateway and other members' replies keep moving meanwhile.
+    let reply = tokio::task::block_in_place(|| loaded.engine.answer(&question));
     info!(
         source = "slash",
         outcome = reply.kind(),
@@ -43,10 +45,8 @@ pub async fn faq(
     let urgent = matches!(reply, Reply::Urgent { .. });
     let rendered = embeds::reply(loaded.engine.faq(), &reply);
     let response = rendered.into_reply(private);
-    let handle = retry::retrying("the /faq reply", retry::INTERACTION_BUDGET, || {
-        ctx.send(response.clone())
-    })
-    .await?;
+    // Queued before the reply goes out (queuing never waits): a question
+    // answered just before a shutdown is still in the log it flushes.
     let mut record = Question::from_reply(
         Channel::Slash,
         ctx.guild_id().map(|g| g.get()),
@@ -60,6 +60,10 @@ pub async fn faq(
         record.text.clear();
     }
     ctx.data().record(Record::Question(record));
+    let handle = retry::retrying("the /faq reply", retry::INTERACTION_BUDGET, || {
+        ctx.send(response.clone())
+    })
+    .await?;
     // A private question stays private: staff are alerted only about public ones.
     if urgent && !private && ctx.data().config.alert_channel.is_some() {
         // The member has their reply; failing to find its link only costs the alert.

@@ -225,7 +225,9 @@ async fn on_message(
         } else {
             Strictness::Overheard
         };
-        let reply = loaded.engine.answer_with(&question, strictness);
+        // CPU work (the encoder): off the async worker, see commands::faq.
+        let reply =
+            tokio::task::block_in_place(|| loaded.engine.answer_with(&question, strictness));
         info!(
             source = if mentioned { "mention" } else { "channel" },
             outcome = reply.kind(),

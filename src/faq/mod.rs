@@ -969,7 +969,6 @@ version = 1
 disclaimer = "Not medical advice."
 urgent_message = "Contact the clinic now."
 categories = ["basics", "sessions"]
-
 [[source]]
 id = "src-a"
 title = "A source"

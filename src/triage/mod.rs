@@ -256,7 +256,7 @@ impl Triage {
 
     /// Splits a message into clauses of stemmed words.
     fn clauses(&self, message: &str) -> Vec<Clause> {
-        let cut: String = message.chars().take(text::MAX_INPUT_CHARS).collect();
+        let cut = text::strip_markup(message);
         let mut out = Vec::new();
         for (s, sentence) in SENTENCE_END.split(&cut).enumerate() {
             for part in CLAUSE_BREAK.split(sentence) {
@@ -298,7 +298,7 @@ impl Triage {
 
     /// Fever temperatures in the message, by sentence: (sentence, as typed).
     fn fevers(&self, message: &str) -> Vec<(usize, String)> {
-        let cut: String = message.chars().take(text::MAX_INPUT_CHARS).collect();
+        let cut = text::strip_markup(message);
         let mut out = Vec::new();
         for (s, sentence) in SENTENCE_END.split(&cut).enumerate() {
             if NOT_BODY.is_match(sentence) {

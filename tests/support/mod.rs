@@ -806,8 +806,12 @@ pub async fn slash(
 
 /// Events in one burst: interactions from many members, and mentions from
 /// many members spread over a few channels.
-pub const BURST_INTERACTIONS: u64 = 2500;
-pub const BURST_MESSAGES: u64 = 2500;
+/// Events per burst. Every answer runs the sentence encoder, about 20 ms a
+/// question in the debug build the tests use (2 ms … 10 ms in release), so
+/// the tests' bursts are 800 events; `cargo bench --bench discord` runs the
+/// same code in release.
+pub const BURST_INTERACTIONS: u64 = 400;
+pub const BURST_MESSAGES: u64 = 400;
 pub const BURST_CHANNELS: u64 = 5;
 /// Messages that read as a complication, among the mentions: never held back.
 pub const BURST_URGENT: u64 = 10;
