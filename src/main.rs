@@ -297,16 +297,27 @@ fn check(path: &Path, model: Option<&Path>, strict: bool, require: Option<&Path>
     Ok(errors == 0 && (!strict || warnings == 0))
 }
 
+/// What an evaluation must reach for `eval` to exit 0.
+struct Floors {
+    min_accuracy: Option<f64>,
+    strict_urgent: bool,
+    min_urgent_recall: Option<f64>,
+    max_false_urgent: Option<usize>,
+}
+
 fn run_eval(
     engine: &Engine,
     cases: &Path,
     json: bool,
     verbose: bool,
-    min_accuracy: Option<f64>,
-    strict_urgent: bool,
-    min_urgent_recall: Option<f64>,
-    max_false_urgent: Option<usize>,
+    floors: Floors,
 ) -> Result<bool> {
+    let Floors {
+        min_accuracy,
+        strict_urgent,
+        min_urgent_recall,
+        max_false_urgent,
+    } = floors;
     let text = read(cases, faqbot::files::MAX_CASES_BYTES, "a case file")?;
     let cases_parsed =
         eval::parse_cases(&text, engine).with_context(|| format!("in {}", cases.display()))?;
@@ -422,10 +433,12 @@ fn dispatch(cli: Cli) -> Result<bool> {
                 &cases,
                 json,
                 verbose,
-                min_accuracy,
-                strict_urgent,
-                min_urgent_recall,
-                max_false_urgent,
+                Floors {
+                    min_accuracy,
+                    strict_urgent,
+                    min_urgent_recall,
+                    max_false_urgent,
+                },
             )
         }
         Command::Stats { days, db, guild } => {

@@ -30,7 +30,7 @@ fn each_concept_fires_on_current_reports() {
             "airway",
             "i can't breathe properly and my chest feels tight",
         ),
-        ("airway", "throat feels like its closing up"),
+        ("throat", "throat feels like its closing up"),
         ("anaphylaxis", "my tongue is swelling up"),
         ("anaphylaxis", "had to use my epi pen an hour ago"),
         ("allergy", "covered in hives since the session"),
@@ -45,10 +45,10 @@ fn each_concept_fires_on_current_reports() {
             "the treated bit is hot to the touch and smells",
         ),
         ("worsening", "the redness is spreading down my neck"),
-        ("severe-pain", "the pain is unbearable tonight"),
+        ("pain-intense", "the pain is unbearable tonight"),
         ("bleeding", "it keeps bleeding and won't stop"),
         (
-            "eye",
+            "vision",
             "my vision is blurry in one eye since they did my forehead",
         ),
         ("eye", "my left eye is red and sore"),
@@ -69,14 +69,15 @@ fn each_concept_fires_on_current_reports() {
         ("systemic", "101F since this morning"),
         ("pigment-pain", "dark patches are spreading and they hurt"),
     ];
-    for (concept, message) in table {
-        let v = t.check(message);
-        assert_eq!(
-            concept_of(&faq, &v).as_deref(),
-            Some(*concept),
-            "{message:?} gave {v:?}"
-        );
-    }
+    let wrong: Vec<String> = table
+        .iter()
+        .filter_map(|(concept, message)| {
+            let v = t.check(message);
+            (concept_of(&faq, &v).as_deref() != Some(*concept))
+                .then(|| format!("{message:?} wanted {concept}, gave {v:?}"))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
 /// Each non-urgent context keeps a symptom word from raising the alarm.
@@ -93,7 +94,7 @@ fn contexts_keep_look_alikes_from_firing() {
             "I had a fever last week, can I still have my appointment on Friday?",
             Some(Context::Past),
         ),
-        ("I get cold sores, is it safe for me?", Some(Context::Past)),
+        ("I get cold sores, is it safe for me?", None),
         (
             "my friend's face blistered after her peel",
             Some(Context::Other),

@@ -144,7 +144,7 @@ impl Bert {
             ids.extend(
                 seq.iter()
                     .copied()
-                    .chain(std::iter::repeat(0).take(n - seq.len())),
+                    .chain(std::iter::repeat_n(0, n - seq.len())),
             );
             mask.extend((0..n).map(|i| if i < seq.len() { 1f32 } else { 0f32 }));
         }

@@ -351,11 +351,7 @@ impl Index {
     /// cannot reach the k-th best score.
     pub fn rank_question(&self, q: &Question<'_>) -> Ranking {
         let (terms, unknown) = self.resolve_terms(q);
-        let question_mass: f64 = terms
-            .iter()
-            .map(|(t, _, _)| self.weights[*t as usize])
-            .sum::<f64>()
-            + unknown.len() as f64 * self.unknown_weight;
+        let question_mass = self.question_mass(&terms, &unknown);
 
         // Question coverage of every entry that shares a term, and the
         // unweighted matched mass that bounds its phrasing coverage.
@@ -490,16 +486,22 @@ impl Index {
         (terms, unknown)
     }
 
+    /// A question's total weight: its known terms, and its unknown words at
+    /// the unknown-word weight.
+    fn question_mass(&self, terms: &[(u32, f64, String)], unknown: &[String]) -> f64 {
+        terms
+            .iter()
+            .map(|(t, _, _)| self.weights[*t as usize])
+            .sum::<f64>()
+            + unknown.len() as f64 * self.unknown_weight
+    }
+
     /// The lexical score of each of the given entries for a question,
     /// computed exactly (no pruning): for fusing with the semantic
     /// ranking, whose best entries the lexical top-k may not include.
     pub fn scores_for(&self, q: &Question<'_>, entries: &[usize]) -> Vec<f64> {
         let (terms, unknown) = self.resolve_terms(q);
-        let question_mass: f64 = terms
-            .iter()
-            .map(|(t, _, _)| self.weights[*t as usize])
-            .sum::<f64>()
-            + unknown.len() as f64 * self.unknown_weight;
+        let question_mass = self.question_mass(&terms, &unknown);
         if question_mass <= 0.0 {
             return vec![0.0; entries.len()];
         }

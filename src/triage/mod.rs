@@ -266,7 +266,7 @@ impl Triage {
                 }
                 let stems = words
                     .iter()
-                    .map(|w| text::stem(&self.corrected(w)))
+                    .map(|w| text::stem(self.corrected(w)))
                     .collect();
                 out.push(Clause {
                     words,

@@ -38,7 +38,7 @@ pub const STAFF_ROLE_ID: u64 = 900_000_000_000_000_007;
 pub const MANAGE_GUILD: &str = "32";
 
 /// How long any single wait may take before the test fails with a message.
-pub const WAIT: Duration = Duration::from_secs(20);
+pub const WAIT: Duration = Duration::from_secs(60);
 
 /// One request the bot made.
 #[derive(Debug, Clone)]
