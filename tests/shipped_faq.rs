@@ -288,7 +288,10 @@ fn warning_signs_are_named_everywhere() {
         "sudden swelling of the lips, tongue or throat",
     ];
     let faq = engine().faq();
-    let mut texts = vec![("urgent_message", faq.meta.urgent_message.to_lowercase())];
+    let mut texts = vec![
+        ("urgent_message", faq.meta.urgent_message.to_lowercase()),
+        ("caution_message", faq.meta.caution_message.to_lowercase()),
+    ];
     for id in ["side-effects", "rare-complications", "aftercare"] {
         texts.push((id, faq.entry(id).expect(id).answer.to_lowercase()));
     }

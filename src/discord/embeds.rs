@@ -10,7 +10,7 @@ use serenity::{
 };
 
 use crate::faq::{Entry, Faq, MAX_CONTENT_CHARS, MAX_FIELD_CHARS, MAX_TITLE_CHARS};
-use crate::reply::{sources_markdown, NO_MATCH_TEXT};
+use crate::reply::{caution_text, sources_markdown, NO_MATCH_TEXT};
 use crate::Reply;
 
 /// Discord's limit on a button label.
@@ -157,10 +157,28 @@ impl Rendered {
 /// The reply to a question.
 pub fn reply(faq: &Faq, reply: &Reply<'_>) -> Rendered {
     match reply {
-        Reply::Answer { entry, .. } => answer(faq, entry),
-        Reply::NoMatch { suggestions, .. } => Rendered {
+        Reply::Answer { entry, caution, .. } => {
+            let mut rendered = answer(faq, entry);
+            // The caution tier: when to get help now, above the answer.
+            if caution.is_some() {
+                rendered.content = Some(truncate(&caution_text(faq), MAX_CONTENT_CHARS));
+            }
+            rendered
+        }
+        Reply::NoMatch {
+            suggestions,
+            caution,
+            ..
+        } => Rendered {
             content: Some(truncate(
-                &format!("{NO_MATCH_TEXT}\n\n{}", faq.meta.staff_contact),
+                &match caution {
+                    Some(_) => format!(
+                        "{NO_MATCH_TEXT}\n\n{}\n\n{}",
+                        caution_text(faq),
+                        faq.meta.staff_contact
+                    ),
+                    None => format!("{NO_MATCH_TEXT}\n\n{}", faq.meta.staff_contact),
+                },
                 MAX_CONTENT_CHARS,
             )),
             embeds: Vec::new(),
