@@ -44,10 +44,15 @@ RUN apt-get update \
     && chown faqbot:faqbot /data
 COPY --from=builder /src/target/release/faqbot /usr/local/bin/faqbot
 COPY faq.toml /app/faq.toml
-# The question log and its key live on the volume. The health file is
+# The sentence encoder: read at start-up, never downloaded.
+COPY models/minilm-l6 /app/models/minilm-l6
+# The question log and its key live on the volume, and so does the phrasing
+# vector cache (a restart then skips embedding the FAQ). The health file is
 # rewritten by the running bot every 5 s and read by `faqbot health`; with a
 # read-only root filesystem, mount a tmpfs on /tmp.
 ENV FAQBOT_FAQ=/app/faq.toml \
+    FAQBOT_MODEL=/app/models/minilm-l6 \
+    FAQBOT_CACHE_DIR=/data/cache \
     FAQBOT_DB=/data/faqbot.db \
     FAQBOT_HEALTH_FILE=/tmp/faqbot.health
 USER 10001:10001
