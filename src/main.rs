@@ -294,6 +294,14 @@ fn check(path: &Path, model: Option<&Path>, strict: bool, require: Option<&Path>
         faq.sources.len(),
         faq.red_flags.len()
     )?;
+    if let Some((name, cal, phrasings)) = engine.semantic_info() {
+        outln!(
+            "encoder: {name}; {phrasings} phrasings; calibration: in-domain {:.2}, off-topic {:.2}, nearest phrasing in its own entry for {:.0}%",
+            cal.in_domain,
+            cal.off_topic,
+            cal.self_consistency * 100.0
+        )?;
+    }
     Ok(errors == 0 && (!strict || warnings == 0))
 }
 
