@@ -39,6 +39,10 @@ pub struct Explanation {
 
 pub use crate::matcher::fusion::Decision;
 
+/// A no-match reply suggests entries whose confidence reaches this share of
+/// the answering threshold: near misses, not whatever happens to rank first.
+pub const SUGGEST_AT: f64 = 0.8;
+
 /// How much closer to a red flag's examples a message must be when its only
 /// symptom word is a mild one ("red", "sore") than when it names a
 /// concept's own term.
@@ -396,9 +400,18 @@ impl Engine {
                 caution,
             },
             Decision::NoMatch { score, reason } => Reply::NoMatch {
+                // Topics only when they are near: "hello" gets no list of
+                // unrelated entries, a near miss gets the closest ones.
                 suggestions: e
                     .fused
                     .iter()
+                    .filter(|c| match &self.semantic {
+                        Some(s) if self.signals != Signals::Lexical => {
+                            c.confidence
+                                >= SUGGEST_AT * fusion::threshold(&s.index.calibration, false)
+                        }
+                        _ => true,
+                    })
                     .take(SUGGESTIONS)
                     .map(|c| &self.faq.entries[c.entry])
                     .collect(),
