@@ -67,6 +67,9 @@ pub struct Fused {
 struct Semantic {
     model: Arc<SemanticModel>,
     index: SemanticIndex,
+    /// Each entry's normalised phrasings, space-padded and joined, built
+    /// once: the off-topic veto asks whether the winner uses a word.
+    phrasing_text: Vec<String>,
     /// Each red flag's example vectors, for the triage backstop.
     examples: Vec<(usize, Vec<f32>)>,
 }
@@ -126,11 +129,24 @@ impl Engine {
         used.extend(texts.iter().map(|t| (*t).to_owned()));
         cache.retain(&used);
         let examples = owners.into_iter().map(|(i, _)| i).zip(vectors).collect();
+        let phrasing_text = faq
+            .entries
+            .iter()
+            .map(|e| {
+                let mut joined = String::from(" ");
+                for p in e.phrasings() {
+                    joined.push_str(&text::normalise(p));
+                    joined.push_str(" | ");
+                }
+                joined
+            })
+            .collect();
         let mut engine = Engine::new(faq);
         engine.semantic = Some(Semantic {
             model,
             index,
             examples,
+            phrasing_text,
         });
         Ok(engine)
     }
@@ -468,12 +484,10 @@ impl Engine {
         // the best entry itself uses that word (an FAQ may answer "is it a
         // facelift?" while listing facelifts as not covered).
         let off_topic = e.ranking.off_topic.as_deref().filter(|term| {
-            let term = text::normalise(term);
-            ranked.first().is_none_or(|&(best, _)| {
-                !self.faq.entries[best]
-                    .phrasings()
-                    .any(|p| format!(" {} ", text::normalise(p)).contains(&format!(" {term} ")))
-            })
+            let term = format!(" {} ", text::normalise(term));
+            ranked
+                .first()
+                .is_none_or(|&(best, _)| !s.phrasing_text[best].contains(&term))
         });
         fusion::decide(
             &s.index.calibration,

@@ -4,7 +4,6 @@
 //! A missing or broken model is an error that names the file: the bot and
 //! every command refuse to start rather than answer with half the matcher.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -43,29 +42,22 @@ pub fn model_dir(given: Option<&Path>) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(DEFAULT_MODEL_DIR)
 }
 
-/// Reads at most `cap` bytes of a file; more is an error naming the file.
-pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let mut bytes = Vec::new();
-    file.take(cap + 1)
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    if bytes.len() as u64 > cap {
-        bail!("{} is larger than {} bytes", path.display(), cap);
-    }
-    Ok(bytes)
+/// Reads a model or cache file through the shared capped reader, naming
+/// the file in the error.
+fn read_capped(path: &Path, cap: u64, what: &str) -> Result<Vec<u8>> {
+    crate::files::read_capped(path, cap, what)
+        .with_context(|| format!("cannot read {}", path.display()))
 }
 
 fn read_text(path: &Path) -> Result<String> {
-    String::from_utf8(read_capped(path, MAX_TEXT_BYTES)?)
-        .with_context(|| format!("{} is not UTF-8", path.display()))
+    crate::files::read_capped_string(path, MAX_TEXT_BYTES, "a model text file")
+        .with_context(|| format!("cannot read {}", path.display()))
 }
 
 /// Loads the encoder and its calibration sentences from a model folder.
 pub fn load_model(dir: &Path) -> Result<Arc<SemanticModel>> {
     let weights_path = dir.join("model.safetensors");
-    let weights = read_capped(&weights_path, MAX_WEIGHTS_BYTES)?;
+    let weights = read_capped(&weights_path, MAX_WEIGHTS_BYTES, "model weights")?;
     let config = read_text(&dir.join("config.json"))?;
     let vocab = read_text(&dir.join("vocab.txt"))?;
     let name = read_text(&dir.join(MODEL_NAME_FILE))
@@ -118,7 +110,7 @@ pub fn build_engine(
     let file = cache_file(model);
     let mut cache = match (seed, &file) {
         (Some(seed), _) => seed,
-        (None, Some(path)) => match read_capped(path, MAX_CACHE_BYTES) {
+        (None, Some(path)) => match read_capped(path, MAX_CACHE_BYTES, "a vector cache") {
             Ok(bytes) => VectorCache::from_bytes(model.encoder.id(), &bytes),
             Err(_) => VectorCache::new(model.encoder.id()),
         },
