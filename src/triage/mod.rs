@@ -138,13 +138,15 @@ pub struct Triage {
     late_after_days: u32,
 }
 
-/// Sentence ends: . ! ? ; and line breaks, but not a decimal point.
+/// Sentence ends: . ! ? ; but not a decimal point, and not a line break
+/// (members break lines mid-sentence; markup between words is not meaning).
 static SENTENCE_END: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:[!?;\n]|\.(?:\D|$))+").expect("sentence pattern is valid"));
-/// Clause breaks inside a sentence: commas, dashes, and the contrastive
-/// conjunctions that turn to a new statement ("no fever but …").
+    LazyLock::new(|| Regex::new(r"(?:[!?;]|\.(?:\D|$))+").expect("sentence pattern is valid"));
+/// Clause breaks inside a sentence: commas, en and em dashes, and the
+/// contrastive conjunctions that turn to a new statement ("no fever but …").
+/// Not a hyphen between spaces: Discord uses "- " for list bullets.
 static CLAUSE_BREAK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i),|\s[-–—]\s|\b(?:but|though|although|however|except|whereas)\b")
+    Regex::new(r"(?i),|\s[–—]\s|\b(?:but|though|although|however|except|whereas)\b")
         .expect("clause pattern is valid")
 });
 /// A number that may be a temperature, with its unit if written.
