@@ -2,8 +2,6 @@
 //! self-attention layers, then mean pooling over the real (unpadded)
 //! tokens, as sentence-transformers pools all-MiniLM-L6-v2.
 
-use std::collections::HashMap;
-
 use candle_core::{DType, Device, Module, Tensor, D};
 use candle_nn::{Embedding, LayerNorm, Linear, VarBuilder};
 use serde::Deserialize;
@@ -25,9 +23,10 @@ pub(crate) struct Config {
 }
 
 struct Layer {
-    query: Linear,
-    key: Linear,
-    value: Linear,
+    /// Query, key and value projections as one `3h × h` matrix: one
+    /// matrix product per layer instead of three (the same sums; fewer
+    /// passes over the activations).
+    qkv: Linear,
     attention_out: Linear,
     attention_norm: LayerNorm,
     intermediate: Linear,
@@ -36,7 +35,11 @@ struct Layer {
 }
 
 pub(crate) struct Bert {
-    words: Embedding,
+    /// The word-embedding table, kept in f16 (what the shipped file
+    /// stores, so nothing is lost): it is half the model's parameters and
+    /// only a few rows are read per question, so the rows are widened to
+    /// f32 after the lookup instead of the whole table at load.
+    words: Tensor,
     positions: Embedding,
     token_types: Embedding,
     embeddings_norm: LayerNorm,
@@ -51,6 +54,21 @@ fn linear(vb: &VarBuilder, name: &str, inp: usize, out: usize) -> candle_core::R
     Ok(Linear::new(
         vb.get((out, inp), "weight")?,
         Some(vb.get(out, "bias")?),
+    ))
+}
+
+/// The query, key and value projections of one layer, stacked.
+fn qkv(vb: &VarBuilder, h: usize) -> candle_core::Result<Linear> {
+    let vb = vb.pp("attention.self");
+    let mut weights = Vec::with_capacity(3);
+    let mut biases = Vec::with_capacity(3);
+    for part in ["query", "key", "value"] {
+        weights.push(vb.get((h, h), &format!("{part}.weight"))?);
+        biases.push(vb.get(h, &format!("{part}.bias"))?);
+    }
+    Ok(Linear::new(
+        Tensor::cat(&weights, 0)?,
+        Some(Tensor::cat(&biases, 0)?),
     ))
 }
 
@@ -79,10 +97,11 @@ impl Bert {
             ));
         }
         let device = Device::Cpu;
-        let tensors: HashMap<String, Tensor> =
-            candle_core::safetensors::load_buffer(weights, &device)
-                .map_err(|e| EmbedError::Weights(e.to_string()))?;
-        let vb = VarBuilder::from_tensors(tensors, DType::F32, &device);
+        // Tensors are read from the bytes one at a time as the layers ask
+        // for them, so the file's copy and the widened weights are the
+        // only two that ever coexist (not a third, decoded copy of all).
+        let vb = VarBuilder::from_slice_safetensors(weights, DType::F32, &device)
+            .map_err(|e| EmbedError::Weights(e.to_string()))?;
         let build = || -> candle_core::Result<Bert> {
             let h = config.hidden_size;
             let emb = vb.pp("embeddings");
@@ -90,9 +109,7 @@ impl Bert {
             for i in 0..config.num_hidden_layers {
                 let l = vb.pp(format!("encoder.layer.{i}"));
                 layers.push(Layer {
-                    query: linear(&l, "attention.self.query", h, h)?,
-                    key: linear(&l, "attention.self.key", h, h)?,
-                    value: linear(&l, "attention.self.value", h, h)?,
+                    qkv: qkv(&l, h)?,
                     attention_out: linear(&l, "attention.output.dense", h, h)?,
                     attention_norm: norm(
                         &l,
@@ -106,10 +123,12 @@ impl Bert {
                 });
             }
             Ok(Bert {
-                words: Embedding::new(
-                    emb.get((config.vocab_size, h), "word_embeddings.weight")?,
-                    h,
-                ),
+                words: emb.get_with_hints_dtype(
+                    (config.vocab_size, h),
+                    "word_embeddings.weight",
+                    Default::default(),
+                    DType::F16,
+                )?,
                 positions: Embedding::new(
                     emb.get(
                         (config.max_position_embeddings, h),
@@ -153,9 +172,12 @@ impl Bert {
         let positions = Tensor::arange(0u32, n as u32, &device)?;
         let types = Tensor::zeros((b, n), DType::U32, &device)?;
 
+        let h = self.heads * self.head_dim;
         let mut x = self
             .words
-            .forward(&ids)?
+            .index_select(&ids.flatten_all()?, 0)?
+            .to_dtype(DType::F32)?
+            .reshape((b, n, h))?
             .broadcast_add(&self.positions.forward(&positions)?)?
             .add(&self.token_types.forward(&types)?)?;
         x = self.embeddings_norm.forward(&x)?;
@@ -169,9 +191,10 @@ impl Bert {
                     .transpose(1, 2)?
                     .contiguous()
             };
-            let q = split(layer.query.forward(&x)?)?;
-            let k = split(layer.key.forward(&x)?)?;
-            let v = split(layer.value.forward(&x)?)?;
+            let qkv = layer.qkv.forward(&x)?;
+            let q = split(qkv.narrow(D::Minus1, 0, h)?)?;
+            let k = split(qkv.narrow(D::Minus1, h, h)?)?;
+            let v = split(qkv.narrow(D::Minus1, 2 * h, h)?)?;
             let scores = (q.matmul(&k.t()?.contiguous()?)? * scale)?.broadcast_add(&bias)?;
             let weights = candle_nn::ops::softmax_last_dim(&scores)?;
             let context =
