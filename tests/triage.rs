@@ -143,6 +143,33 @@ fn temperatures_are_read() {
     }
 }
 
+/// A comparative or superlative is its adjective: "hotter" reports heat
+/// as surely as "hot" does, and ordinary -er words stay ordinary.
+#[test]
+fn comparatives_read_as_their_adjective() {
+    let (faq, t) = triage();
+    let table: &[(&str, Option<&str>)] = &[
+        (
+            "my cheek is getting bigger and hotter by the hour",
+            Some("worsening"),
+        ),
+        (
+            "the swelling is puffier and redder than this morning",
+            Some("worsening"),
+        ),
+        ("her answer was better than the last one", None),
+        ("I drank more water after the session", None),
+    ];
+    for (message, concept) in table {
+        let v = t.check(message);
+        assert_eq!(
+            concept_of(&faq, &v).as_deref(),
+            *concept,
+            "{message}: {v:?}"
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 

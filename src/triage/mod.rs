@@ -281,7 +281,10 @@ impl Triage {
     }
 
     /// A word as triage reads it: itself if the lexicon knows it, else the
-    /// lexicon word it is a typo of ("swolen" → "swollen"). A correction
+    /// lexicon adjective it is the comparative or superlative of ("hotter"
+    /// → "hot": a symptom described as more so is still that symptom, and
+    /// the stemmer leaves comparatives alone), else the lexicon word it is
+    /// a typo of ("swolen" → "swollen"). A correction
     /// keeps the first letter, which typos rarely change, so an ordinary
     /// word never becomes a symptom ("feeling" is not "peeling").
     fn corrected<'w>(&'w self, word: &'w str) -> &'w str {
@@ -292,10 +295,21 @@ impl Triage {
         {
             return word;
         }
+        if let Some(base) = comparative_bases(word).find_map(|b| self.known(&b)) {
+            return base;
+        }
         match self.fuzzy.closest(word) {
             Some((known, _)) if known.chars().next() == word.chars().next() => known,
             _ => word,
         }
+    }
+
+    /// The lexicon's own copy of `word`, if the lexicon has it.
+    fn known(&self, word: &str) -> Option<&str> {
+        self.vocabulary
+            .binary_search_by(|v| v.as_str().cmp(word))
+            .ok()
+            .map(|i| self.vocabulary[i].as_str())
     }
 
     /// Fever temperatures in the message, by sentence: (sentence, as typed).
@@ -567,6 +581,35 @@ impl Triage {
 /// within [`MAX_PHRASE_GAP`] words of the previous one, on stems, but a
 /// term word marked [`EXACT`] is compared with the word as typed. Returns
 /// the first and last positions.
+/// The base forms an English comparative or superlative can come from:
+/// "hotter" → "hot" (doubled consonant), "puffier" → "puffy", "sorer" →
+/// "sore", "redder" → "red" ("worse" is irregular and listed as a word).
+/// Candidates only: the caller keeps the one the lexicon knows.
+fn comparative_bases(word: &str) -> impl Iterator<Item = String> + '_ {
+    /// Shorter bases are too often not adjectives at all ("her" → "h").
+    const MIN_BASE: usize = 3;
+    ["est", "er"]
+        .into_iter()
+        .filter_map(|suffix| word.strip_suffix(suffix))
+        .flat_map(|stem| {
+            let mut out = Vec::with_capacity(4);
+            if let Some(s) = stem.strip_suffix('i') {
+                out.push(format!("{s}y"));
+            }
+            let mut tail = stem.chars().rev();
+            if let (Some(last), Some(before)) = (tail.next(), tail.next()) {
+                if last == before {
+                    out.push(stem[..stem.len() - last.len_utf8()].to_owned());
+                }
+            }
+            // "sorer", "larger": the base's final e is the suffix's e.
+            out.push(format!("{stem}e"));
+            out.push(stem.to_owned());
+            out
+        })
+        .filter(|b| b.chars().count() >= MIN_BASE)
+}
+
 fn find_in(
     stems: &[String],
     typed: &[String],
