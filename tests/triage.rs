@@ -68,6 +68,9 @@ fn each_concept_fires_on_current_reports() {
         ("systemic", "I fainted after getting home"),
         ("systemic", "101F since this morning"),
         ("pigment-pain", "dark patches are spreading and they hurt"),
+        ("pigment-pain", "the skin has gone dark brown and it burns"),
+        ("pain-intense", "stabbing pain in my jaw that won't go away"),
+        ("infection", "little spots full of yellow goo along my jaw"),
     ];
     let wrong: Vec<String> = table
         .iter()
@@ -107,6 +110,11 @@ fn contexts_keep_look_alikes_from_firing() {
         ("can I use my eye cream tonight?", None),
         ("no fever, no pus, just a bit pink", Some(Context::Mild)),
         ("how long does the numbing cream take to work?", None),
+        (
+            "it stung and hurt so much during the session",
+            Some(Context::Past),
+        ),
+        ("is it sore? I hate shooting pains", Some(Context::General)),
     ];
     for (message, want) in table {
         let v = t.check(message);
