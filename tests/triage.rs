@@ -71,6 +71,7 @@ fn each_concept_fires_on_current_reports() {
         ("pigment-pain", "the skin has gone dark brown and it burns"),
         ("pain-intense", "stabbing pain in my jaw that won't go away"),
         ("infection", "little spots full of yellow goo along my jaw"),
+        ("vision", "everything looks hazy out of my left eye"),
     ];
     let wrong: Vec<String> = table
         .iter()
@@ -115,6 +116,7 @@ fn contexts_keep_look_alikes_from_firing() {
             Some(Context::Past),
         ),
         ("is it sore? I hate shooting pains", Some(Context::General)),
+        ("it's a hazy day, can I go outside after my session?", None),
     ];
     for (message, want) in table {
         let v = t.check(message);
