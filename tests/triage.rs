@@ -180,6 +180,23 @@ fn comparatives_read_as_their_adjective() {
     }
 }
 
+/// A sentence that asks whether a symptom is expected offers no weak
+/// mention for the encoder to promote; a negated "normal" is a report.
+#[test]
+fn expectation_questions_are_not_weak_mentions() {
+    let (_, t) = triage();
+    let table: &[(&str, bool)] = &[
+        ("my cheeks feel hot and look red, normal on day 1?", false),
+        ("red and puffy tonight, is that ok?", false),
+        ("my cheeks feel hot and look red tonight", true),
+        ("this is not normal, my face is red and hot", true),
+    ];
+    for (message, weak) in table {
+        let (_, mentions) = t.read(message);
+        assert_eq!(!mentions.is_empty(), *weak, "{message}: {mentions:?}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 

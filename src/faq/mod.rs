@@ -264,6 +264,11 @@ pub struct TriageSettings {
     pub agree_min: f64,
     /// Words that say a mild symptom is mild ("a bit", "slightly").
     pub minimisers: Vec<String>,
+    /// Words that ask whether something is expected ("normal", "is that
+    /// ok"): a symptom named without a sign of severity in such a sentence
+    /// is the writer checking, so the encoder's agreement alone does not
+    /// make it urgent.
+    pub expectation: Vec<String>,
 }
 
 /// One red-flag concept: a lexicon of terms (and, if `with` is not empty,
@@ -800,6 +805,7 @@ impl Faq {
                     &t.elided_subject,
                     &t.personal,
                     &t.minimisers,
+                    &t.expectation,
                 ] {
                     c.phrases(&at, list);
                 }
@@ -875,6 +881,7 @@ impl Faq {
                     semantic_margin,
                     agree_min,
                     minimisers: t.minimisers.clone(),
+                    expectation: t.expectation.clone(),
                 }
             }
             None => TriageSettings {

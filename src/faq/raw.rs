@@ -156,6 +156,8 @@ pub(crate) struct RawTriage {
     pub agree_min: Option<f64>,
     #[serde(default)]
     pub minimisers: Vec<String>,
+    #[serde(default)]
+    pub expectation: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -125,8 +125,18 @@ impl Cues {
         if negated {
             return Context::Negated;
         }
-        let after = end + 1..end + 1 + RESOLVED_AFTER;
-        if self.resolved.iter().any(|n| occurs_in(s, n, after.clone())) {
+        // A word saying it is over cancels the mention, unless it is
+        // itself negated: "never wore off" and "hasn't gone down" say the
+        // opposite.
+        let stop = (end + 1 + RESOLVED_AFTER).min(s.len());
+        let resolved = (end + 1..stop).any(|k| {
+            self.resolved
+                .iter()
+                .any(|n| !n.is_empty() && s[k..stop].starts_with(n))
+                && !(k.saturating_sub(NEGATION_BEFORE_RESOLVED)..k)
+                    .any(|j| self.negations.iter().any(|n| s[j..k].starts_with(n)))
+        });
+        if resolved {
             return Context::Negated;
         }
         if self.figurative.iter().any(|f| has_cue(s, f)) {
@@ -217,6 +227,10 @@ impl Cues {
             .any(|c| cues.iter().any(|cue| has_cue(&c.stems, cue)))
     }
 }
+
+/// Words just before a "resolved" cue in which a negation undoes it
+/// ("never wore off", "has not gone down").
+const NEGATION_BEFORE_RESOLVED: usize = 2;
 
 /// Words after a mention in which a "resolved" cue cancels it.
 const RESOLVED_AFTER: usize = super::RESOLVED_WINDOW;

@@ -49,6 +49,9 @@ pub const MAX_PHRASE_GAP: usize = 2;
 /// Words after a mention in which a "resolved" word cancels it ("bleeding
 /// has now stopped").
 pub const RESOLVED_WINDOW: usize = 6;
+/// Words before an expectation cue in which a negation turns the question
+/// into a report ("this is not normal", "is not ok").
+pub const EXPECTATION_NEGATION_WINDOW: usize = 2;
 /// The special term for a temperature at or over the fever line.
 pub const FEVER_TERM: &str = "@fever";
 /// The special term for a day count at or past `late_after_days`.
@@ -131,6 +134,8 @@ pub struct Triage {
     cues: context::Cues,
     mild: Vec<Vec<String>>,
     minimisers: Vec<Vec<String>>,
+    negations: Vec<Vec<String>>,
+    expectation: Vec<Vec<String>>,
     /// The lexicon's words, sorted (typos are corrected towards these).
     vocabulary: Vec<String>,
     fuzzy: Fuzzy,
@@ -249,6 +254,8 @@ impl Triage {
             cues: context::Cues::new(t, phrase),
             mild: t.mild.iter().map(|p| phrase(p)).collect(),
             minimisers: t.minimisers.iter().map(|p| phrase(p)).collect(),
+            negations: t.negations.iter().map(|p| phrase(p)).collect(),
+            expectation: t.expectation.iter().map(|p| phrase(p)).collect(),
             fuzzy: Fuzzy::new(vocabulary.iter().map(String::as_str)),
             vocabulary,
             fever_celsius: t.fever_celsius,
@@ -377,7 +384,11 @@ impl Triage {
         };
         let mut weak: Vec<(Option<usize>, String)> = weak
             .iter()
-            .filter(|m| m.context == Context::Current && !inside_longer(m))
+            .filter(|m| {
+                m.context == Context::Current
+                    && !inside_longer(m)
+                    && !self.asks_if_expected(&clauses, clauses[m.at.0].sentence)
+            })
             .map(|m| (Some(m.red_flag), m.matched.join(" ")))
             .collect();
         // A mild symptom word in a current report is a weak mention of
@@ -386,7 +397,9 @@ impl Triage {
             for m in &self.mild {
                 if let Some((start, end)) = find_in(&c.stems, &c.words, m, 0) {
                     let minimised = self.minimisers.iter().any(|m| has_cue(&c.stems, m));
-                    if !minimised && self.cues.context(&clauses, c, start, end) == Context::Current
+                    if !minimised
+                        && !self.asks_if_expected(&clauses, c.sentence)
+                        && self.cues.context(&clauses, c, start, end) == Context::Current
                     {
                         weak.push((None, c.words[start..=end].join(" ")));
                     }
@@ -395,6 +408,21 @@ impl Triage {
         }
         let verdict = self.decide(&mentions, &clauses, &inside_longer);
         (verdict, weak)
+    }
+
+    /// Whether a sentence asks if something is expected ("normal on day
+    /// 1?", "is that ok?"), not negated ("this is not normal" reports).
+    fn asks_if_expected(&self, clauses: &[Clause], sentence: usize) -> bool {
+        clauses.iter().filter(|c| c.sentence == sentence).any(|c| {
+            let s = &c.stems;
+            (0..s.len()).any(|k| {
+                self.expectation
+                    .iter()
+                    .any(|e| !e.is_empty() && s[k..].starts_with(e))
+                    && !(k.saturating_sub(EXPECTATION_NEGATION_WINDOW)..k)
+                        .any(|j| self.negations.iter().any(|n| s[j..k].starts_with(n)))
+            })
+        })
     }
 
     fn decide(
