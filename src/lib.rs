@@ -10,7 +10,8 @@
 //! - [`text`]: the one normalisation, for FAQ phrasings and questions alike.
 //! - [`faq`]: parse and validate `faq.toml` into a checked [`faq::Faq`].
 //! - [`triage`]: red-flag detection, run before matching.
-//! - [`matcher`]: the index built once per load, and the scores.
+//! - [`matcher`]: the index built once per load, the scores, and the
+//!   grouping of paraphrased questions for the `unanswered` report.
 //! - [`engine`]: the pipeline, question → [`reply::Reply`].
 //! - [`reply`]: the reply and its plain-text rendering.
 //! - [`lint`]: `faqbot check`'s findings beyond validation.
@@ -18,7 +19,7 @@
 //!
 //! The edges: [`discord`], the bot (`faqbot run`), a thin adapter over
 //! [`Engine`]; [`store`], the SQLite question log (written off the reply
-//! path) and its staff reports; [`files`], size-capped reads of the files
+//! path in batches) and its staff reports; [`files`], size-capped reads of the files
 //! the binary is pointed at.
 
 pub mod discord;
