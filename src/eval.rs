@@ -6,13 +6,15 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Engine;
+use crate::outcome::Outcome;
 
 /// One labelled question.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Case {
     pub question: String,
-    /// An entry id, "none" or "urgent".
+    /// An entry id, or an outcome's case word: "none" or "urgent"
+    /// ([`Outcome::case_word`]).
     pub expect: String,
     /// For urgent cases: the clinical concept, for per-concept figures.
     #[serde(default)]
@@ -20,6 +22,13 @@ pub struct Case {
     /// For look-alikes: why it is not urgent (general, past, figurative …).
     #[serde(default)]
     pub context: Option<String>,
+}
+
+impl Case {
+    /// The outcome the case expects.
+    pub fn expected(&self) -> Outcome {
+        Outcome::of_case(&self.expect)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -81,7 +90,7 @@ pub fn parse_cases(text: &str, engine: &Engine) -> Result<Vec<Case>, CaseError> 
         return Err(CaseError::Empty);
     }
     for (i, c) in file.case.iter().enumerate() {
-        if c.expect != "none" && c.expect != "urgent" && engine.faq().entry(&c.expect).is_none() {
+        if c.expected() == Outcome::Answer && engine.faq().entry(&c.expect).is_none() {
             return Err(CaseError::UnknownExpect {
                 index: i + 1,
                 question: c.question.clone(),
@@ -113,30 +122,24 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Report {
         let start = Instant::now();
         let reply = engine.answer(&case.question);
         latencies.push(start.elapsed().as_secs_f64() * 1e6);
-        let got = reply.verdict();
-        let ok = got == case.expect;
-        match case.expect.as_str() {
-            "none" => {
-                none_total += 1;
-                none_correct += usize::from(ok);
-            }
-            "urgent" => {
-                urgent_total += 1;
-                urgent_correct += usize::from(ok);
-            }
-            _ => {
-                answerable_total += 1;
-                answerable_correct += usize::from(ok);
-            }
-        }
-        if got == "urgent" && case.expect != "urgent" {
+        let (expected, got) = (case.expected(), reply.outcome());
+        let ok = reply.verdict() == case.expect;
+        let (total, correct) = match expected {
+            Outcome::Answer => (&mut answerable_total, &mut answerable_correct),
+            Outcome::NoMatch => (&mut none_total, &mut none_correct),
+            Outcome::Urgent => (&mut urgent_total, &mut urgent_correct),
+        };
+        *total += 1;
+        *correct += usize::from(ok);
+        let urgent = got == Outcome::Urgent;
+        if urgent && expected != Outcome::Urgent {
             false_urgent += 1;
         }
         cautioned += usize::from(reply.caution().is_some());
-        let group = match (case.expect.as_str(), &case.concept, &case.context) {
-            ("urgent", Some(concept), _) => Some((format!("urgent: {concept}"), got == "urgent")),
-            (_, _, Some(context)) if case.expect != "urgent" => {
-                Some((format!("look-alike: {context}"), got != "urgent"))
+        let group = match (expected, &case.concept, &case.context) {
+            (Outcome::Urgent, Some(concept), _) => Some((format!("urgent: {concept}"), urgent)),
+            (Outcome::Answer | Outcome::NoMatch, _, Some(context)) => {
+                Some((format!("look-alike: {context}"), !urgent))
             }
             _ => None,
         };
@@ -159,7 +162,7 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Report {
             misses.push(Miss {
                 question: case.question.clone(),
                 expect: case.expect.clone(),
-                got: got.to_owned(),
+                got: reply.verdict().to_owned(),
             });
         }
     }

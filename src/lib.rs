@@ -7,6 +7,7 @@
 //! # Layout
 //!
 //! The core is synchronous, does no I/O and knows nothing of Discord:
+//! - [`outcome`]: what a reply came to (answer, no match, urgent), named once.
 //! - [`text`]: the one normalisation, for FAQ phrasings and questions alike.
 //! - [`faq`]: parse and validate `faq.toml` into a checked [`faq::Faq`].
 //! - [`triage`]: red-flag detection, run before matching.
@@ -31,6 +32,7 @@ pub mod files;
 pub mod lint;
 pub mod matcher;
 pub mod model;
+pub mod outcome;
 pub mod reply;
 pub mod store;
 pub mod text;
@@ -38,4 +40,5 @@ pub mod triage;
 
 pub use engine::{Engine, Signals, Strictness};
 pub use faq::Faq;
+pub use outcome::Outcome;
 pub use reply::Reply;

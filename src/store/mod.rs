@@ -194,9 +194,9 @@ impl Store {
         .execute(params![
                 q.time,
                 sql_id(q.guild),
-                q.channel.as_str(),
+                q.channel,
                 self.member_hash(q.guild, q.user),
-                q.outcome.as_str(),
+                q.outcome,
                 q.entry,
                 q.score,
                 q.margin,

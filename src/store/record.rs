@@ -4,6 +4,9 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+
+pub use crate::outcome::Outcome;
 use crate::text::normalise;
 
 /// Characters of a question's text kept at most: `/faq` allows 300, and
@@ -20,6 +23,10 @@ pub enum Channel {
 }
 
 impl Channel {
+    /// Every channel, in the order reports list them.
+    pub const ALL: [Channel; 3] = [Channel::Slash, Channel::Mention, Channel::Channel];
+
+    /// The name in the `channel` column.
     pub fn as_str(self) -> &'static str {
         match self {
             Channel::Slash => "slash",
@@ -29,21 +36,37 @@ impl Channel {
     }
 }
 
-/// What the bot replied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Answer,
-    NoMatch,
-    Urgent,
+// Outcomes and channels are stored by their names, and read back through
+// the same names: the only mapping between the two is `as_str`.
+
+impl ToSql for Outcome {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
 }
 
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Answer => "answer",
-            Outcome::NoMatch => "no_match",
-            Outcome::Urgent => "urgent",
-        }
+impl FromSql for Outcome {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Outcome> {
+        value
+            .as_str()?
+            .parse()
+            .map_err(|e| FromSqlError::Other(Box::new(e)))
+    }
+}
+
+impl ToSql for Channel {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl FromSql for Channel {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Channel> {
+        let name = value.as_str()?;
+        Channel::ALL
+            .into_iter()
+            .find(|c| c.as_str() == name)
+            .ok_or_else(|| FromSqlError::Other(format!("no channel is called {name:?}").into()))
     }
 }
 
@@ -73,18 +96,16 @@ impl Question {
         reply: &crate::Reply<'_>,
         text: &str,
     ) -> Question {
-        use crate::Reply;
-        let (outcome, margin) = match reply {
-            Reply::Answer { margin, .. } => (Outcome::Answer, Some(*margin)),
-            Reply::NoMatch { .. } => (Outcome::NoMatch, None),
-            Reply::Urgent { .. } => (Outcome::Urgent, None),
+        let margin = match reply {
+            crate::Reply::Answer { margin, .. } => Some(*margin),
+            _ => None,
         };
         Question {
             time: now(),
             guild,
             channel,
             user,
-            outcome,
+            outcome: reply.outcome(),
             entry: reply.entry_id().map(str::to_owned),
             score: reply.score(),
             margin,

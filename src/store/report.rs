@@ -6,7 +6,7 @@ use std::fmt;
 
 use rusqlite::params;
 
-use super::{count, since, sql_id, Store, MAX_KEPT_CHARS};
+use super::{count, since, sql_id, Channel, Outcome, Store, MAX_KEPT_CHARS};
 use crate::matcher::paraphrase::{group_paraphrases, Group};
 use crate::store::now;
 
@@ -39,33 +39,32 @@ impl Store {
              GROUP BY outcome, channel",
         )?;
         for row in by_outcome.query_map(params![since, guild], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, count(r, 2)?))
+            Ok((r.get(0)?, r.get(1)?, count(r, 2)?))
         })? {
-            let (outcome, channel, n) = row?;
+            let (outcome, channel, n): (Outcome, Channel, u64) = row?;
             stats.total += n;
-            match outcome.as_str() {
-                "answer" => stats.answered += n,
-                "no_match" => stats.no_match += n,
-                "urgent" => stats.urgent += n,
-                _ => {}
-            }
-            match channel.as_str() {
-                "slash" => stats.slash += n,
-                "mention" => stats.mention += n,
-                "channel" => stats.channel += n,
-                _ => {}
-            }
+            *match outcome {
+                Outcome::Answer => &mut stats.answered,
+                Outcome::NoMatch => &mut stats.no_match,
+                Outcome::Urgent => &mut stats.urgent,
+            } += n;
+            *match channel {
+                Channel::Slash => &mut stats.slash,
+                Channel::Mention => &mut stats.mention,
+                Channel::Channel => &mut stats.channel,
+            } += n;
         }
         let mut top = db.prepare(
             "SELECT entry, COUNT(*) AS n FROM questions
              WHERE time >= ?1 AND (?2 IS NULL OR guild = ?2)
-               AND outcome = 'answer' AND entry IS NOT NULL
+               AND outcome = ?4 AND entry IS NOT NULL
              GROUP BY entry ORDER BY n DESC, entry LIMIT ?3",
         )?;
         stats.top = top
-            .query_map(params![since, guild, TOP_ENTRIES as i64], |r| {
-                Ok((r.get(0)?, count(r, 1)?))
-            })?
+            .query_map(
+                params![since, guild, TOP_ENTRIES as i64, Outcome::Answer],
+                |r| Ok((r.get(0)?, count(r, 1)?)),
+            )?
             .collect::<Result<_, _>>()?;
         let mut votes = db.prepare(
             "SELECT entry, SUM(helpful), SUM(1 - helpful) FROM feedback
@@ -109,7 +108,7 @@ impl Store {
             let mut rows = db.prepare(
                 "SELECT substr(text, 1, ?3) FROM questions
                  WHERE time >= ?1 AND (?2 IS NULL OR guild = ?2)
-                   AND outcome = 'no_match' AND text IS NOT NULL
+                   AND outcome = ?5 AND text IS NOT NULL
                  ORDER BY time DESC LIMIT ?4",
             )?;
             let texts = rows
@@ -118,7 +117,8 @@ impl Store {
                         since(days, now),
                         scope.guild(),
                         MAX_KEPT_CHARS as i64,
-                        MAX_REPORT_ROWS as i64
+                        MAX_REPORT_ROWS as i64,
+                        Outcome::NoMatch
                     ],
                     |r| r.get(0),
                 )?
