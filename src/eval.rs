@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::Engine;
+use crate::engine::{Engine, Strictness};
 use crate::outcome::Outcome;
 
 /// One labelled question.
@@ -83,13 +83,20 @@ pub enum CaseError {
     },
 }
 
-/// Parses a case file and checks every `expect` names a real outcome.
-pub fn parse_cases(text: &str, engine: &Engine) -> Result<Vec<Case>, CaseError> {
+/// Parses a case file, without checking its `expect`s against a FAQ (for
+/// a bench that needs only the questions, and builds its FAQs later).
+pub fn read_cases(text: &str) -> Result<Vec<Case>, CaseError> {
     let file: CaseFile = toml::from_str(text).map_err(|e| CaseError::Syntax(e.to_string()))?;
     if file.case.is_empty() {
         return Err(CaseError::Empty);
     }
-    for (i, c) in file.case.iter().enumerate() {
+    Ok(file.case)
+}
+
+/// Parses a case file and checks every `expect` names a real outcome.
+pub fn parse_cases(text: &str, engine: &Engine) -> Result<Vec<Case>, CaseError> {
+    let cases = read_cases(text)?;
+    for (i, c) in cases.iter().enumerate() {
         if c.expected() == Outcome::Answer && engine.faq().entry(&c.expect).is_none() {
             return Err(CaseError::UnknownExpect {
                 index: i + 1,
@@ -98,7 +105,7 @@ pub fn parse_cases(text: &str, engine: &Engine) -> Result<Vec<Case>, CaseError> 
             });
         }
     }
-    Ok(file.case)
+    Ok(cases)
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -193,6 +200,33 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Report {
         },
         misses,
     }
+}
+
+/// `faqbot eval --verbose`'s listing: every case, a line each, with its
+/// mark (ok or MISS), score, margin over the runner-up, what it expects,
+/// what it got, and the question.
+pub fn listing(engine: &Engine, cases: &[Case]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for case in cases {
+        let e = engine.explain(&case.question);
+        let reply = engine.decide(&e, Strictness::Asked);
+        let mark = if reply.verdict() == case.expect {
+            "ok  "
+        } else {
+            "MISS"
+        };
+        let _ = writeln!(
+            out,
+            "{mark} {:.3} {:+.3} {:<26} {:<26} {:?}",
+            reply.score(),
+            e.ranking.margin(),
+            case.expect,
+            reply.verdict(),
+            case.question
+        );
+    }
+    out
 }
 
 /// Triage figures for one concept (urgent cases caught) or one
