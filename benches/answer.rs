@@ -30,15 +30,15 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
+/// The project's own question set, read as `faqbot eval` reads it (no
+/// engine is built for it: this bench measures building them).
 fn questions() -> Vec<String> {
     let text =
         std::fs::read_to_string(format!("{ROOT}/tests/cases/own-cases.toml")).expect("own cases");
-    let v: toml::Value = toml::from_str(&text).expect("cases parse");
-    v["case"]
-        .as_array()
-        .expect("cases")
-        .iter()
-        .map(|c| c["question"].as_str().unwrap_or_default().to_owned())
+    faqbot::eval::read_cases(&text)
+        .expect("own cases parse")
+        .into_iter()
+        .map(|c| c.question)
         .collect()
 }
 

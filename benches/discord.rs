@@ -191,7 +191,7 @@ async fn main() {
     let engine = engine();
     for (question, kind) in QUESTIONS {
         assert_eq!(
-            engine.answer(question).kind(),
+            engine.answer(question).outcome().as_str(),
             *kind,
             "precondition: the engine's verdict on {question:?}"
         );

@@ -1,8 +1,11 @@
 //! Benchmark of the question log: `cargo bench --bench store`.
 //!
-//! - Sustained throughput: records pushed through the `Recorder` (bounded
-//!   queue, one writer thread, SQLite in WAL mode on a temp file) until all
-//!   are committed, in records per second, with how many were dropped.
+//! - Throughput: records pushed through the `Recorder` (bounded queue, one
+//!   writer thread writing batches, SQLite in WAL mode on a temp file) until
+//!   all are committed, in records per second, with how many were dropped:
+//!   a 20,000-record burst (its `store burst:` line is the headline), a
+//!   sustained 200,000, a paced run (small batches), and a 3 s stall of
+//!   the writer while records keep arriving.
 //! - Reply cost with logging on vs off: `engine.answer` alone against
 //!   `engine.answer` plus `Recorder::record` (what the bot does per question),
 //!   p50 and p99 over the project's own question set.
@@ -14,26 +17,70 @@ use std::hint::black_box;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use faqbot::store::{Channel, Outcome, Question, Record, Recorder, Scope, Settings, Store};
+use faqbot::store::{
+    Channel, Outcome, Question, Record, Recorder, Scope, Settings, Store, MAX_QUEUED_RECORDS,
+};
 use faqbot::Engine;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-/// Records for the throughput run; well past the queue's capacity, so the
-/// run measures the writer, not the queue.
-const THROUGHPUT_RECORDS: u64 = 20_000;
+/// Records in the burst: what issue 12 asks to log without a drop (the
+/// old 1,024-record queue dropped 18,922 of them).
+const BURST_RECORDS: u64 = 20_000;
+/// Records in the sustained run: long enough that the writer's rate, not
+/// its start, is measured.
+const SUSTAINED_RECORDS: u64 = 200_000;
+/// How often the sustained run checks how far ahead of the writer it is.
+const STEP: u64 = 1_000;
+/// How long the writer is kept from writing in the stall run.
+const STALL: Duration = Duration::from_secs(3);
+/// Questions a second arriving meanwhile: 100 times a busy server's rate.
+const STALL_RATE: f64 = 10_000.0;
+/// How long the bench waits for the writer before calling it stuck.
+const WAIT: Duration = Duration::from_secs(120);
 /// Passes over the question mix for the latency comparison.
 const ROUNDS: usize = 20;
 
-fn questions() -> Vec<String> {
+/// The project's own question set, read as `faqbot eval` reads it.
+fn questions(engine: &Engine) -> Vec<String> {
     let text =
         std::fs::read_to_string(format!("{ROOT}/tests/cases/own-cases.toml")).expect("own cases");
-    let v: toml::Value = toml::from_str(&text).expect("cases parse");
-    v["case"]
-        .as_array()
-        .expect("cases")
-        .iter()
-        .map(|c| c["question"].as_str().unwrap_or_default().to_owned())
+    faqbot::eval::parse_cases(&text, engine)
+        .expect("own cases parse")
+        .into_iter()
+        .map(|c| c.question)
         .collect()
+}
+
+/// A fresh log in `dir/name` and a recorder writing to it.
+fn open_recorder(dir: &std::path::Path, name: &str) -> (Arc<Store>, Recorder) {
+    let run_dir = dir.join(name);
+    std::fs::create_dir_all(&run_dir).expect("temp dir");
+    let store = open(&run_dir);
+    (store.clone(), Recorder::start(store))
+}
+
+/// Rows written so far, for pacing: the last row id, found in the index
+/// at once and read on a connection of its own, so the bench neither
+/// scans the table (COUNT(*) grows with it) nor holds the writer's lock.
+fn progress(store: &Store) -> u64 {
+    let conn = rusqlite::Connection::open_with_flags(
+        &store.settings().path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("a reader");
+    conn.query_row("SELECT coalesce(max(rowid), 0) FROM questions", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .expect("progress") as u64
+}
+
+/// One row of the throughput table.
+fn row(name: &str, records: u64, written: u64, dropped: u64, took: Duration) {
+    println!(
+        "| {name} | {records} | {written} | {dropped} | {:.0} ms | {:.0} |",
+        took.as_secs_f64() * 1e3,
+        written as f64 / took.as_secs_f64()
+    );
 }
 
 fn open(dir: &std::path::Path) -> Arc<Store> {
@@ -173,74 +220,123 @@ fn main() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let faq = std::fs::read_to_string(format!("{ROOT}/faq.toml")).expect("faq.toml");
     let engine = Engine::from_toml(&faq).expect("faq loads");
-    let questions = questions();
+    let questions = questions(&engine);
 
-    // Throughput: push everything, then wait until the writer has committed it.
-    let store = open(&dir);
-    let recorder = Recorder::start(store.clone());
     let reply = engine.answer("how many sessions will i need");
-    let start = Instant::now();
-    for user in 0..THROUGHPUT_RECORDS {
-        recorder.record(Record::Question(Question::from_reply(
+    let record = |user: u64| {
+        Record::Question(Question::from_reply(
             Channel::Slash,
             Some(1),
             user,
             &reply,
             "q",
-        )));
+        ))
+    };
+    println!("Command: `cargo bench --bench store`\n");
+    println!("| run | records | written | dropped | time | records/s |");
+    println!("|---|---|---|---|---|---|");
+
+    // Burst: push everything in a tight loop, then wait until the writer
+    // has handled it all.
+    let (store, recorder) = open_recorder(&dir, "burst");
+    let start = Instant::now();
+    for user in 0..BURST_RECORDS {
+        recorder.record(record(user));
     }
-    let expected = THROUGHPUT_RECORDS - recorder.dropped();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while store.count_questions().expect("count") < expected {
-        assert!(Instant::now() < deadline, "the writer did not catch up");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    assert!(recorder.flush(WAIT), "the writer did not catch up");
     let took = start.elapsed();
     let written = store.count_questions().expect("count");
-    println!("Command: `cargo bench --bench store`\n");
-    println!("| run | records | written | dropped (queue full) | time | records/s |");
-    println!("|---|---|---|---|---|---|");
-    println!(
-        "| burst through the writer | {THROUGHPUT_RECORDS} | {written} | {} | {:.0} ms | {:.0} |",
+    let rate = written as f64 / took.as_secs_f64();
+    row(
+        "burst through the writer",
+        BURST_RECORDS,
+        written,
         recorder.dropped(),
-        took.as_secs_f64() * 1e3,
-        written as f64 / took.as_secs_f64()
+        took,
+    );
+    let burst = format!(
+        "store burst: records {BURST_RECORDS}, written {written}, dropped {}, {rate:.0} records/s",
+        recorder.dropped()
     );
     drop(recorder);
 
-    // Paced: the same records, but never more than the queue holds at once,
-    // which is what a busy server looks like (replies take network time).
-    let paced_dir = dir.join("paced");
-    std::fs::create_dir_all(&paced_dir).expect("temp dir");
-    let store = open(&paced_dir);
-    let recorder = Recorder::start(store.clone());
+    // Sustained: ten times as many, never more than half the queue ahead
+    // of the writer, so the run measures the writer, not the queue.
+    let (store, recorder) = open_recorder(&dir, "sustained");
+    let ahead = (MAX_QUEUED_RECORDS / 2) as u64;
     let start = Instant::now();
-    for user in 0..THROUGHPUT_RECORDS {
-        if user % 512 == 0 {
-            while store.count_questions().expect("count") + 512 < user {
+    for user in 0..SUSTAINED_RECORDS {
+        if user % STEP == 0 {
+            while progress(&store) + ahead < user + STEP {
                 std::thread::sleep(Duration::from_micros(200));
             }
         }
-        recorder.record(Record::Question(Question::from_reply(
-            Channel::Slash,
-            Some(1),
-            user,
-            &reply,
-            "q",
-        )));
+        recorder.record(record(user));
     }
-    while store.count_questions().expect("count") < THROUGHPUT_RECORDS - recorder.dropped() {
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let took = start.elapsed();
-    println!(
-        "| paced (≤ 512 queued) | {THROUGHPUT_RECORDS} | {} | {} | {:.0} ms | {:.0} |",
-        store.count_questions().expect("count"),
+    assert!(recorder.flush(WAIT), "the writer did not catch up");
+    let written = store.count_questions().expect("count");
+    row(
+        "sustained (≤ half the queue ahead)",
+        SUSTAINED_RECORDS,
+        written,
         recorder.dropped(),
-        took.as_secs_f64() * 1e3,
-        THROUGHPUT_RECORDS as f64 / took.as_secs_f64()
+        start.elapsed(),
     );
     drop(recorder);
+
+    // Paced: never more than 512 queued at once, what a busy server looks
+    // like (replies take network time): small batches.
+    let (store, recorder) = open_recorder(&dir, "paced");
+    let start = Instant::now();
+    for user in 0..BURST_RECORDS {
+        if user % 512 == 0 {
+            while progress(&store) + 512 < user {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        }
+        recorder.record(record(user));
+    }
+    assert!(recorder.flush(WAIT), "the writer did not catch up");
+    let written = store.count_questions().expect("count");
+    row(
+        "paced (≤ 512 queued)",
+        BURST_RECORDS,
+        written,
+        recorder.dropped(),
+        start.elapsed(),
+    );
+    drop(recorder);
+
+    // Stall: another connection holds the write lock for STALL (a disk
+    // that stops answering looks the same to the writer) while questions
+    // keep coming at STALL_RATE a second.
+    let (store, recorder) = open_recorder(&dir, "stall");
+    let blocker = rusqlite::Connection::open(&store.settings().path).expect("second connection");
+    blocker.execute_batch("BEGIN EXCLUSIVE").expect("lock");
+    let stall_records = (STALL.as_secs_f64() * STALL_RATE) as u64;
+    let start = Instant::now();
+    for user in 0..stall_records {
+        let due = Duration::from_secs_f64(user as f64 / STALL_RATE);
+        if let Some(wait) = due.checked_sub(start.elapsed()) {
+            std::thread::sleep(wait);
+        }
+        recorder.record(record(user));
+    }
+    blocker.execute_batch("COMMIT").expect("unlock");
+    assert!(recorder.flush(WAIT), "the writer did not catch up");
+    let written = store.count_questions().expect("count");
+    row(
+        &format!(
+            "{} s stall, {STALL_RATE:.0} records/s arriving",
+            STALL.as_secs()
+        ),
+        stall_records,
+        written,
+        recorder.dropped(),
+        start.elapsed(),
+    );
+    drop(recorder);
+    println!("\n{burst}");
 
     // Reply cost with logging off, on, and off again (to show the noise).
     let latency_dir = dir.join("latency");

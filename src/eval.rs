@@ -5,14 +5,16 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::Engine;
+use crate::engine::{Engine, Strictness};
+use crate::outcome::Outcome;
 
 /// One labelled question.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Case {
     pub question: String,
-    /// An entry id, "none" or "urgent".
+    /// An entry id, or an outcome's case word: "none" or "urgent"
+    /// ([`Outcome::case_word`]).
     pub expect: String,
     /// For urgent cases: the clinical concept, for per-concept figures.
     #[serde(default)]
@@ -20,6 +22,13 @@ pub struct Case {
     /// For look-alikes: why it is not urgent (general, past, figurative …).
     #[serde(default)]
     pub context: Option<String>,
+}
+
+impl Case {
+    /// The outcome the case expects.
+    pub fn expected(&self) -> Outcome {
+        Outcome::of_case(&self.expect)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -74,14 +83,21 @@ pub enum CaseError {
     },
 }
 
-/// Parses a case file and checks every `expect` names a real outcome.
-pub fn parse_cases(text: &str, engine: &Engine) -> Result<Vec<Case>, CaseError> {
+/// Parses a case file, without checking its `expect`s against a FAQ (for
+/// a bench that needs only the questions, and builds its FAQs later).
+pub fn read_cases(text: &str) -> Result<Vec<Case>, CaseError> {
     let file: CaseFile = toml::from_str(text).map_err(|e| CaseError::Syntax(e.to_string()))?;
     if file.case.is_empty() {
         return Err(CaseError::Empty);
     }
-    for (i, c) in file.case.iter().enumerate() {
-        if c.expect != "none" && c.expect != "urgent" && engine.faq().entry(&c.expect).is_none() {
+    Ok(file.case)
+}
+
+/// Parses a case file and checks every `expect` names a real outcome.
+pub fn parse_cases(text: &str, engine: &Engine) -> Result<Vec<Case>, CaseError> {
+    let cases = read_cases(text)?;
+    for (i, c) in cases.iter().enumerate() {
+        if c.expected() == Outcome::Answer && engine.faq().entry(&c.expect).is_none() {
             return Err(CaseError::UnknownExpect {
                 index: i + 1,
                 question: c.question.clone(),
@@ -89,7 +105,7 @@ pub fn parse_cases(text: &str, engine: &Engine) -> Result<Vec<Case>, CaseError> 
             });
         }
     }
-    Ok(file.case)
+    Ok(cases)
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -113,30 +129,24 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Report {
         let start = Instant::now();
         let reply = engine.answer(&case.question);
         latencies.push(start.elapsed().as_secs_f64() * 1e6);
-        let got = reply.verdict();
-        let ok = got == case.expect;
-        match case.expect.as_str() {
-            "none" => {
-                none_total += 1;
-                none_correct += usize::from(ok);
-            }
-            "urgent" => {
-                urgent_total += 1;
-                urgent_correct += usize::from(ok);
-            }
-            _ => {
-                answerable_total += 1;
-                answerable_correct += usize::from(ok);
-            }
-        }
-        if got == "urgent" && case.expect != "urgent" {
+        let (expected, got) = (case.expected(), reply.outcome());
+        let ok = reply.verdict() == case.expect;
+        let (total, correct) = match expected {
+            Outcome::Answer => (&mut answerable_total, &mut answerable_correct),
+            Outcome::NoMatch => (&mut none_total, &mut none_correct),
+            Outcome::Urgent => (&mut urgent_total, &mut urgent_correct),
+        };
+        *total += 1;
+        *correct += usize::from(ok);
+        let urgent = got == Outcome::Urgent;
+        if urgent && expected != Outcome::Urgent {
             false_urgent += 1;
         }
         cautioned += usize::from(reply.caution().is_some());
-        let group = match (case.expect.as_str(), &case.concept, &case.context) {
-            ("urgent", Some(concept), _) => Some((format!("urgent: {concept}"), got == "urgent")),
-            (_, _, Some(context)) if case.expect != "urgent" => {
-                Some((format!("look-alike: {context}"), got != "urgent"))
+        let group = match (expected, &case.concept, &case.context) {
+            (Outcome::Urgent, Some(concept), _) => Some((format!("urgent: {concept}"), urgent)),
+            (Outcome::Answer | Outcome::NoMatch, _, Some(context)) => {
+                Some((format!("look-alike: {context}"), !urgent))
             }
             _ => None,
         };
@@ -159,7 +169,7 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Report {
             misses.push(Miss {
                 question: case.question.clone(),
                 expect: case.expect.clone(),
-                got: got.to_owned(),
+                got: reply.verdict().to_owned(),
             });
         }
     }
@@ -190,6 +200,33 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Report {
         },
         misses,
     }
+}
+
+/// `faqbot eval --verbose`'s listing: every case, a line each, with its
+/// mark (ok or MISS), score, margin over the runner-up, what it expects,
+/// what it got, and the question.
+pub fn listing(engine: &Engine, cases: &[Case]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for case in cases {
+        let e = engine.explain(&case.question);
+        let reply = engine.decide(&e, Strictness::Asked);
+        let mark = if reply.verdict() == case.expect {
+            "ok  "
+        } else {
+            "MISS"
+        };
+        let _ = writeln!(
+            out,
+            "{mark} {:.3} {:+.3} {:<26} {:<26} {:?}",
+            reply.score(),
+            e.ranking.margin(),
+            case.expect,
+            reply.verdict(),
+            case.question
+        );
+    }
+    out
 }
 
 /// Triage figures for one concept (urgent cases caught) or one

@@ -7,10 +7,12 @@
 //! # Layout
 //!
 //! The core is synchronous, does no I/O and knows nothing of Discord:
+//! - [`outcome`]: what a reply came to (answer, no match, urgent), named once.
 //! - [`text`]: the one normalisation, for FAQ phrasings and questions alike.
 //! - [`faq`]: parse and validate `faq.toml` into a checked [`faq::Faq`].
 //! - [`triage`]: red-flag detection, run before matching.
-//! - [`matcher`]: the index built once per load, and the scores.
+//! - [`matcher`]: the index built once per load, the scores, and the
+//!   grouping of paraphrased questions for the `unanswered` report.
 //! - [`engine`]: the pipeline, question → [`reply::Reply`].
 //! - [`reply`]: the reply and its plain-text rendering.
 //! - [`lint`]: `faqbot check`'s findings beyond validation.
@@ -18,7 +20,7 @@
 //!
 //! The edges: [`discord`], the bot (`faqbot run`), a thin adapter over
 //! [`Engine`]; [`store`], the SQLite question log (written off the reply
-//! path) and its staff reports; [`files`], size-capped reads of the files
+//! path in batches) and its staff reports; [`files`], size-capped reads of the files
 //! the binary is pointed at.
 
 pub mod discord;
@@ -30,6 +32,7 @@ pub mod files;
 pub mod lint;
 pub mod matcher;
 pub mod model;
+pub mod outcome;
 pub mod reply;
 pub mod store;
 pub mod text;
@@ -37,4 +40,5 @@ pub mod triage;
 
 pub use engine::{Engine, Signals, Strictness};
 pub use faq::Faq;
+pub use outcome::Outcome;
 pub use reply::Reply;

@@ -331,23 +331,7 @@ fn run_eval(
         eval::parse_cases(&text, engine).with_context(|| format!("in {}", cases.display()))?;
     let report = eval::run(engine, &cases_parsed);
     if verbose {
-        for case in &cases_parsed {
-            let e = engine.explain(&case.question);
-            let reply = engine.decide(&e, faqbot::Strictness::Asked);
-            let mark = if reply.verdict() == case.expect {
-                "ok  "
-            } else {
-                "MISS"
-            };
-            outln!(
-                "{mark} {:.3} {:+.3} {:<26} {:<26} {:?}",
-                reply.score(),
-                e.ranking.margin(),
-                case.expect,
-                reply.verdict(),
-                case.question
-            )?;
-        }
+        out!("{}", eval::listing(engine, &cases_parsed))?;
     }
     if json {
         outln!("{}", serde_json::to_string(&report)?)?;

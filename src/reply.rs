@@ -7,6 +7,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use crate::faq::{Entry, Faq, RedFlag, Source};
+use crate::outcome::Outcome;
 use crate::triage::Caution;
 
 /// How many closest topics a no-match reply offers.
@@ -68,12 +69,12 @@ pub struct ReplyJson {
 }
 
 impl Reply<'_> {
-    /// The outcome's name, as in logs and JSON: answer, no_match or urgent.
-    pub fn kind(&self) -> &'static str {
+    /// What the reply came to.
+    pub fn outcome(&self) -> Outcome {
         match self {
-            Reply::Answer { .. } => "answer",
-            Reply::NoMatch { .. } => "no_match",
-            Reply::Urgent { .. } => "urgent",
+            Reply::Answer { .. } => Outcome::Answer,
+            Reply::NoMatch { .. } => Outcome::NoMatch,
+            Reply::Urgent { .. } => Outcome::Urgent,
         }
     }
 
@@ -85,13 +86,13 @@ impl Reply<'_> {
         }
     }
 
-    /// The outcome in evaluation terms: an entry id, "none" or "urgent".
+    /// The outcome in evaluation terms (faq-spec §4): the answered
+    /// entry's id, or the outcome's [`Outcome::case_word`].
     pub fn verdict(&self) -> &str {
-        match self {
-            Reply::Answer { entry, .. } => &entry.id,
-            Reply::NoMatch { .. } => "none",
-            Reply::Urgent { .. } => "urgent",
-        }
+        // An answer always has its entry, so the default is never used.
+        self.entry_id()
+            .or(self.outcome().case_word())
+            .unwrap_or_default()
     }
 
     pub fn score(&self) -> f64 {
@@ -103,7 +104,7 @@ impl Reply<'_> {
 
     pub fn to_json(&self) -> ReplyJson {
         ReplyJson {
-            kind: self.kind(),
+            kind: self.outcome().as_str(),
             entry: self.entry_id().map(str::to_owned),
             score: (self.score() * 1000.0).round() / 1000.0,
             suggestions: match self {

@@ -319,7 +319,7 @@ async fn topics_list_and_pick() {
 async fn no_match_is_honest_and_quiet_in_channels() {
     let engine = engine();
     assert_eq!(
-        engine.answer(NONSENSE_QUESTION).kind(),
+        engine.answer(NONSENSE_QUESTION).outcome().as_str(),
         "no_match",
         "precondition"
     );
@@ -381,7 +381,7 @@ async fn no_match_is_honest_and_quiet_in_channels() {
 async fn urgent_reply_and_staff_alert() {
     let engine = engine();
     assert_eq!(
-        engine.answer(URGENT_QUESTION).kind(),
+        engine.answer(URGENT_QUESTION).outcome().as_str(),
         "urgent",
         "precondition"
     );

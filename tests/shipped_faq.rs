@@ -3,7 +3,7 @@
 
 use faqbot::lint::{lint, parse_required, Severity};
 use faqbot::reply::{render_text, sources_fields};
-use faqbot::{Engine, Reply};
+use faqbot::{Engine, Outcome, Reply};
 
 /// The full engine (lexical, encoder, triage) on the shipped FAQ, built once.
 fn engine() -> &'static Engine {
@@ -163,8 +163,8 @@ fn near_misses_are_not_answered() {
     ] {
         let reply = engine.answer(q);
         assert_eq!(
-            reply.kind(),
-            "no_match",
+            reply.outcome(),
+            Outcome::NoMatch,
             "{q:?} was answered\n{}",
             engine.explain_text(q)
         );
@@ -186,8 +186,8 @@ fn red_flags_and_expected_effects() {
         "it won't stop bleeding, been an hour",
     ] {
         assert_eq!(
-            engine.answer(q).kind(),
-            "urgent",
+            engine.answer(q).outcome(),
+            Outcome::Urgent,
             "{q:?} missed\n{}",
             engine.explain_text(q)
         );
@@ -199,8 +199,8 @@ fn red_flags_and_expected_effects() {
         "how long does the swelling last",
     ] {
         assert_ne!(
-            engine.answer(q).kind(),
-            "urgent",
+            engine.answer(q).outcome(),
+            Outcome::Urgent,
             "{q:?} was urgent\n{}",
             engine.explain_text(q)
         );

@@ -2,7 +2,7 @@
 //! connection, a real full disk (a tiny tmpfs, where the test may mount
 //! one), and the bot killed with SIGKILL in the middle of a burst. A
 //! read-only and a full database are also covered by unit tests in
-//! src/store.rs. And deleted means gone (issue 14): after a forget and a
+//! src/store/. And deleted means gone (issue 14): after a forget and a
 //! prune, the raw database and -wal files hold none of the deleted words.
 
 mod support;
@@ -249,7 +249,7 @@ async fn full_disk_keeps_answering() {
     let disk = match SmallDisk::mount(8192) {
         Ok(disk) => disk,
         Err(why) => {
-            eprintln!("skipped: cannot mount a small tmpfs here ({why}); src/store.rs covers a full database");
+            eprintln!("skipped: cannot mount a small tmpfs here ({why}); src/store/writer.rs covers a full database");
             return;
         }
     };

@@ -38,7 +38,7 @@ pub async fn faq(
     let reply = tokio::task::block_in_place(|| loaded.engine.answer(&question));
     info!(
         source = "slash",
-        outcome = reply.kind(),
+        outcome = reply.outcome().as_str(),
         entry = reply.verdict(),
         "question answered"
     );

@@ -230,7 +230,7 @@ async fn on_message(
             tokio::task::block_in_place(|| loaded.engine.answer_with(&question, strictness));
         info!(
             source = if mentioned { "mention" } else { "channel" },
-            outcome = reply.kind(),
+            outcome = reply.outcome().as_str(),
             entry = reply.verdict(),
             "message answered"
         );

@@ -14,9 +14,7 @@ use error::LineMap;
 pub use error::{FaqError, FaqErrors, Location};
 use raw::RawFaq;
 
-/// Ids an entry may not take: evaluation cases and logs use them for the
-/// two outcomes that are not an entry.
-pub const RESERVED_IDS: &[&str] = &["none", "urgent"];
+pub use crate::outcome::RESERVED_IDS;
 
 /// The clinic details a text may name in braces (`{phone}`), and where
 /// each comes from in `[meta]`.
@@ -495,6 +493,21 @@ sources = ["src-a"]
                 22,
                 "entry \"second-entry\"",
                 "missing field `answer`",
+            ),
+            // The words evaluation cases use for outcomes are no entry's id.
+            (
+                "id = \"second-entry\"",
+                "id = \"none\"",
+                23,
+                "entry \"none\"",
+                "reserved",
+            ),
+            (
+                "id = \"second-entry\"",
+                "id = \"urgent\"",
+                23,
+                "entry \"urgent\"",
+                "reserved",
             ),
         ];
         for (from, to, line, item, message) in rows {

@@ -17,6 +17,7 @@
 mod analyze;
 pub mod fusion;
 mod fuzzy;
+pub mod paraphrase;
 pub mod semantic;
 
 use std::collections::HashMap;
