@@ -9,7 +9,9 @@
 //! `minimum`/`maximum` and `allOf`/`anyOf`/`oneOf`. Two leniencies, both
 //! from the description's README: `oneOf` passes when any branch matches
 //! (unknown fields are allowed, so branches overlap), and an integer may be
-//! sent as a decimal string (permission bit sets). Message `content` is
+//! sent as a decimal string (permission bit sets). A third, from Discord's
+//! upload guide: a snowflake may be a small integer (an attachment's id
+//! in `attachments`, which names its `files[N]` part). Message `content` is
 //! held to Discord's documented 2000 characters by [`check_limits`].
 
 use std::path::PathBuf;
@@ -107,6 +109,12 @@ impl Validator<'_> {
 
     fn check(&self, schema: &Value, value: &Value, at: &str, problems: &mut Vec<String>) {
         let schema = self.resolve(schema);
+        // Discord's upload guide numbers new attachments with integers
+        // (`"attachments": [{"id": 0, ...}]`), as serenity sends them,
+        // where the description has a snowflake string: the guide wins.
+        if schema.get("format").and_then(Value::as_str) == Some("snowflake") && value.is_u64() {
+            return;
+        }
         if let Some(types) = schema.get("type") {
             let types: Vec<&str> = match types {
                 Value::String(t) => vec![t.as_str()],
