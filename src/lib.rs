@@ -20,9 +20,11 @@
 //!
 //! The edges: [`discord`], the bot (`faqbot run`), a thin adapter over
 //! [`Engine`]; [`store`], the SQLite question log (written off the reply
-//! path in batches) and its staff reports; [`files`], size-capped reads of the files
-//! the binary is pointed at.
+//! path in batches) and its staff reports; [`chart`], those reports drawn
+//! as one PNG for staff; [`files`], size-capped reads of the files the
+//! binary is pointed at.
 
+pub mod chart;
 pub mod discord;
 pub mod embed;
 pub mod engine;

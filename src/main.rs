@@ -109,6 +109,9 @@ enum Command {
         /// Only this server's questions (a Discord server id); default: every server.
         #[arg(long, value_name = "ID")]
         guild: Option<u64>,
+        /// Also draw the report as a PNG chart at PATH (what `/faqadmin stats` attaches).
+        #[arg(long, value_name = "PATH")]
+        chart: Option<PathBuf>,
     },
     /// List the questions the bot could not answer, paraphrases grouped, most asked first.
     Unanswered {
@@ -433,8 +436,24 @@ fn dispatch(cli: Cli) -> Result<bool> {
                 },
             )
         }
-        Command::Stats { days, db, guild } => {
-            let stats = Store::open_read_only(&db)?.stats(days, scope(guild))?;
+        Command::Stats {
+            days,
+            db,
+            guild,
+            chart,
+        } => {
+            let store = Store::open_read_only(&db)?;
+            let stats = match chart {
+                None => store.stats(days, scope(guild))?,
+                Some(path) => {
+                    let report = faqbot::chart::Report::load(&store, days, scope(guild))?;
+                    let png = faqbot::chart::render(&report)?.png;
+                    std::fs::write(&path, png)
+                        .with_context(|| format!("cannot write the chart {}", path.display()))?;
+                    eprintln!("chart written to {}", path.display());
+                    report.stats
+                }
+            };
             out!("{stats}")?;
             Ok(true)
         }

@@ -604,6 +604,23 @@ async fn faqadmin_suggest_and_stats() {
             && content.ends_with("```"),
         "{content}"
     );
+    // The chart rides along as the reply's one attachment (multipart,
+    // checked against Discord's schema by `slash`).
+    let [file] = r.files.as_slice() else {
+        panic!("one attachment: {:?}", r.files)
+    };
+    assert_eq!(
+        (
+            file.field.as_str(),
+            file.filename.as_str(),
+            file.content_type.as_str()
+        ),
+        ("files[0]", faqbot::chart::FILE_NAME, "image/png")
+    );
+    assert_eq!(
+        png_size(&file.bytes),
+        (faqbot::chart::WIDTH, faqbot::chart::HEIGHT)
+    );
     let unanswered = json!([{"name": "unanswered", "type": 1, "options": []}]);
     let r = slash(&fake, 616, "faqadmin", unanswered, staff()).await;
     let content = r.body["data"]["content"].as_str().unwrap();
@@ -714,6 +731,16 @@ async fn reconnects_after_a_cut_connection() {
     );
 }
 
+/// A PNG's width and height, decoded (so the bytes are a whole image).
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes))
+        .read_info()
+        .expect("a PNG");
+    let mut pixels = vec![0; reader.output_buffer_size().expect("a sane size")];
+    let info = reader.next_frame(&mut pixels).expect("a PNG frame");
+    (info.width, info.height)
+}
+
 /// Polls the question log at `db` until `ready` holds for its stats.
 async fn wait_log(
     db: &std::path::Path,
@@ -806,6 +833,15 @@ async fn slash_questions_are_logged() {
     assert!(
         text.contains("Questions in the last 30 day(s): 3"),
         "{text}"
+    );
+    // `--chart` writes the picture and prints the same report.
+    let png = dir.path().join("stats.png");
+    let charted = report(&["stats", "--chart", png.to_str().unwrap()], &db);
+    assert_eq!(charted, text);
+    let bytes = std::fs::read(&png).expect("the chart file");
+    assert_eq!(
+        png_size(&bytes),
+        (faqbot::chart::WIDTH, faqbot::chart::HEIGHT)
     );
     assert!(text.contains(&entry.id), "{text}");
     // The vote and the questions carry their server: a report for this

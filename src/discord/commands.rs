@@ -9,6 +9,7 @@ use tracing::{info, warn};
 
 use super::embeds::{self, Rendered};
 use super::{events, retry, Context, Data, Error, Loaded, UserError};
+use crate::chart;
 use crate::faq::MAX_CONTENT_CHARS;
 use crate::store::{self, Channel, Question, Record};
 use crate::{Engine, Reply};
@@ -296,26 +297,43 @@ pub async fn info(ctx: Context<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-/// The question log's report, as `faqbot stats` prints it.
+/// The question log's report, as `faqbot stats` prints it, with its chart.
 #[poise::command(slash_command, check = "is_staff", ephemeral)]
 pub async fn stats(
     ctx: Context<'_>,
     #[description = "Cover the last N days (default 30, at most 3650)"] days: Option<u64>,
 ) -> Result<(), Error> {
     let days = days.unwrap_or(store::DEFAULT_RETENTION_DAYS).clamp(1, 3650);
-    let text = match ctx.data().log() {
-        None => NO_LOG.to_owned(),
+    let (text, png) = match ctx.data().log() {
+        None => (NO_LOG.to_owned(), None),
         Some(log) => {
             let store = log.store().clone();
             let scope = server_scope(ctx)?;
-            let stats = tokio::task::spawn_blocking(move || store.stats(days, scope)).await??;
-            report_block(
+            let (stats, png) = tokio::task::spawn_blocking(move || {
+                chart::Report::load(&store, days, scope).map(|report| {
+                    let png = chart::render(&report);
+                    (report.stats, png)
+                })
+            })
+            .await??;
+            // The numbers matter more than the picture: a chart that cannot
+            // be drawn is logged, and the text still goes out.
+            let png = png
+                .map(|c| c.png)
+                .inspect_err(|e| warn!("stats chart not drawn: {e}"))
+                .ok();
+            let text = report_block(
                 &stats.to_string(),
                 "(cut to fit a message; `faqbot stats` prints it all)",
-            )
+            );
+            (text, png)
         }
     };
-    ctx.send(Rendered::text(&text).into_reply(true)).await?;
+    let mut reply = Rendered::text(&text).into_reply(true);
+    if let Some(png) = png {
+        reply = reply.attachment(serenity::CreateAttachment::bytes(png, chart::FILE_NAME));
+    }
+    ctx.send(reply).await?;
     Ok(())
 }
 

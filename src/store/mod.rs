@@ -20,6 +20,7 @@
 //! `<db>-wal`. The database is created owner-only (0600) before SQLite
 //! opens it, and SQLite gives `-wal` and `-shm` the same mode.
 
+mod daily;
 mod key;
 mod queue;
 mod record;
@@ -40,6 +41,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension as _};
 use tracing::warn;
 
 pub use crate::matcher::paraphrase::{Group, PARAPHRASE_SIMILARITY};
+pub use daily::{Daily, DayCount};
 pub use key::key_path;
 pub use queue::{QueueLimits, MAX_QUEUED_BYTES, MAX_QUEUED_RECORDS};
 pub use record::{kept_text, now, Channel, Outcome, Question, Vote, MAX_KEPT_CHARS};

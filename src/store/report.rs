@@ -168,7 +168,7 @@ pub enum Scope {
 }
 
 impl Scope {
-    fn guild(self) -> Option<i64> {
+    pub(super) fn guild(self) -> Option<i64> {
         match self {
             Scope::All => None,
             Scope::Guild(g) => sql_id(Some(g)),

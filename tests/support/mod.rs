@@ -49,6 +49,19 @@ pub struct Recorded {
     pub body: Value,
     /// The status the stand-in answered with.
     pub status: u16,
+    /// Files uploaded in a `multipart/form-data` body, whose JSON (the
+    /// `payload_json` part) is `body`; empty for a JSON body.
+    pub files: Vec<Upload>,
+}
+
+/// One file part of a multipart request, as Discord receives attachments.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The form field, `files[N]` for a message attachment.
+    pub field: String,
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Recorded {
@@ -446,6 +459,12 @@ async fn rest(
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let method = req.method().clone();
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
     let path = req
         .uri()
         .path()
@@ -458,7 +477,13 @@ async fn rest(
         .await
         .map(|b| b.to_bytes())
         .unwrap_or_default();
-    let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let (body, files) = match multipart_boundary(&content_type) {
+        Some(boundary) => multipart(&bytes, &boundary),
+        None => (
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            Vec::new(),
+        ),
+    };
     let fault = if method == Method::GET {
         None
     } else {
@@ -473,8 +498,76 @@ async fn rest(
         path,
         body,
         status: response.status().as_u16(),
+        files,
     });
     Ok(response)
+}
+
+/// The boundary of a `multipart/form-data` content type.
+fn multipart_boundary(content_type: &str) -> Option<String> {
+    let mut params = content_type.split(';').map(str::trim);
+    if !params.next()?.eq_ignore_ascii_case("multipart/form-data") {
+        return None;
+    }
+    params
+        .find_map(|p| p.strip_prefix("boundary="))
+        .map(|b| b.trim_matches('"').to_owned())
+}
+
+/// A multipart body as Discord reads it (RFC 7578): the `payload_json`
+/// part is the request's JSON, every part with a file name is an upload.
+/// A malformed body gives `Null` and no files, so its validation fails.
+fn multipart(bytes: &[u8], boundary: &str) -> (Value, Vec<Upload>) {
+    let delimiter = format!("--{boundary}");
+    let mut payload = Value::Null;
+    let mut files = Vec::new();
+    let mut rest = match find(bytes, delimiter.as_bytes()) {
+        Some(at) => &bytes[at + delimiter.len()..],
+        None => return (Value::Null, files),
+    };
+    // Each part: CRLF, headers, a blank line, content, CRLF, delimiter.
+    while let Some(part) = rest.strip_prefix(b"\r\n") {
+        let Some(end) = find(part, format!("\r\n{delimiter}").as_bytes()) else {
+            return (Value::Null, Vec::new());
+        };
+        let Some(split) = find(&part[..end], b"\r\n\r\n") else {
+            return (Value::Null, Vec::new());
+        };
+        let headers = String::from_utf8_lossy(&part[..split]).to_string();
+        let content = &part[split + 4..end];
+        let param = |name: &str| {
+            // " name=" is not found inside " filename=".
+            let key = format!(" {name}=\"");
+            let at = headers.find(&key)? + key.len();
+            Some(headers[at..].split('"').next()?.to_owned())
+        };
+        let field = param("name").unwrap_or_default();
+        match param("filename") {
+            Some(filename) => files.push(Upload {
+                field,
+                filename,
+                content_type: headers
+                    .lines()
+                    .find_map(|l| {
+                        l.to_ascii_lowercase()
+                            .strip_prefix("content-type:")
+                            .map(|v| v.trim().to_owned())
+                    })
+                    .unwrap_or_default(),
+                bytes: content.to_vec(),
+            }),
+            None if field == "payload_json" => {
+                payload = serde_json::from_slice(content).unwrap_or(Value::Null);
+            }
+            None => {}
+        }
+        rest = &part[end + 2 + delimiter.len()..];
+    }
+    (payload, files)
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Discord's answers for a server error and a rate limit.
@@ -800,7 +893,11 @@ pub async fn slash(
             r.method == "POST" && r.path == path
         })
         .await;
-    schema::assert_valid(&r.method, &r.path, &r.body);
+    if r.files.is_empty() {
+        schema::assert_valid(&r.method, &r.path, &r.body);
+    } else {
+        schema::assert_valid_multipart(&r.method, &r.path, &r.body, &r.files);
+    }
     r
 }
 
