@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use poise::serenity_prelude as serenity;
-use serenity::{AutocompleteChoice, Permissions, RoleId};
+use serenity::{AutocompleteChoice, CreateAutocompleteResponse, Permissions, RoleId};
 use tracing::info;
 
 use super::embeds::{self, Rendered};
@@ -44,20 +44,21 @@ pub async fn faq(
     respond(ctx.data(), &asked, Via::Command(ctx)).await
 }
 
-async fn autocomplete_question(ctx: Context<'_>, partial: &str) -> Vec<AutocompleteChoice> {
+async fn autocomplete_question(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
     let loaded = ctx.data().current();
-    embeds::question_choices(&loaded.engine, partial)
+    let choices = embeds::question_choices(&loaded.engine, partial)
         .into_iter()
         .map(|(name, value)| AutocompleteChoice::new(name, value))
-        .collect()
+        .collect();
+    CreateAutocompleteResponse::new().set_choices(choices)
 }
 
 /// The FAQ's categories that start with what was typed, for `/faq-topics`
 /// (read from the FAQ, so another clinic's categories appear unchanged).
-async fn autocomplete_category(ctx: Context<'_>, partial: &str) -> Vec<AutocompleteChoice> {
+async fn autocomplete_category(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
     let loaded = ctx.data().current();
     let partial = partial.to_lowercase();
-    loaded
+    let choices = loaded
         .engine
         .faq()
         .categories()
@@ -65,7 +66,8 @@ async fn autocomplete_category(ctx: Context<'_>, partial: &str) -> Vec<Autocompl
         .filter(|c| c.contains(partial.as_str()))
         .take(MAX_CHOICES)
         .map(|c| AutocompleteChoice::new(c, c))
-        .collect()
+        .collect();
+    CreateAutocompleteResponse::new().set_choices(choices)
 }
 
 /// Browse the FAQ's questions by topic.
@@ -345,12 +347,13 @@ pub async fn suggest(
     Ok(())
 }
 
-async fn autocomplete_entry(ctx: Context<'_>, partial: &str) -> Vec<AutocompleteChoice> {
+async fn autocomplete_entry(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
     let loaded = ctx.data().current();
-    entry_choices(&loaded.engine, partial)
+    let choices = entry_choices(&loaded.engine, partial)
         .into_iter()
         .map(|id| AutocompleteChoice::new(id.clone(), id))
-        .collect()
+        .collect();
+    CreateAutocompleteResponse::new().set_choices(choices)
 }
 
 /// Entry ids for autocomplete: those starting with `partial`, then those

@@ -41,7 +41,9 @@ impl Rendered {
         if let Some(content) = self.content {
             reply = reply.content(content);
         }
-        reply.embeds = self.embeds;
+        for embed in self.embeds {
+            reply = reply.embed(embed);
+        }
         if !self.components.is_empty() {
             reply = reply.components(self.components);
         }

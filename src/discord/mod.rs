@@ -328,8 +328,13 @@ fn framework(data: Data, guild: Option<GuildId>) -> poise::Framework<Data, Error
     let options = poise::FrameworkOptions {
         commands: commands::all(),
         on_error: |e| Box::pin(on_error(e)),
-        event_handler: |ctx, event, framework, data| {
-            Box::pin(events::handle(ctx, event, framework.bot_id, data))
+        event_handler: |framework, event| {
+            Box::pin(events::handle(
+                framework.serenity_context,
+                event,
+                framework.bot_id(),
+                framework.user_data,
+            ))
         },
         allowed_mentions: Some(embeds::no_pings()),
         // Servers not in FAQBOT_GUILDS (and DMs, when it is set) get nothing;
