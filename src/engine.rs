@@ -216,6 +216,15 @@ impl Engine {
         self.decide(&e, strictness)
     }
 
+    /// Whether the answer to `question` could be urgent, read from triage's
+    /// lexicon alone (no encoder): a red flag named outright, or a concept
+    /// named weakly, which the encoder may then confirm. `false` means the
+    /// answer is certainly not urgent, so a caller may skip answering.
+    pub fn may_be_urgent(&self, question: &str) -> bool {
+        let (verdict, weak) = self.triage.read(question);
+        matches!(verdict, Verdict::Urgent(_)) || !weak.is_empty()
+    }
+
     /// Runs the pipeline and keeps every intermediate result.
     pub fn explain(&self, question: &str) -> Explanation {
         let normalised = text::normalise(question);

@@ -14,8 +14,12 @@
 //! - [`matcher`]: the index built once per load, the scores, and the
 //!   grouping of paraphrased questions for the `unanswered` report.
 //! - [`engine`]: the pipeline, question → [`reply::Reply`].
+//! - [`limits`]: Discord's limits and the bot's budgets within them.
 //! - [`reply`]: the reply and its plain-text rendering.
-//! - [`lint`]: `faqbot check`'s findings beyond validation.
+//! - [`layout`]: a reply (and the topic lists) as Discord's parts: content,
+//!   cards, fields, buttons, within [`limits`].
+//! - [`lint`]: `faqbot check`'s findings beyond validation, measured on
+//!   the real [`layout`].
 //! - [`eval`]: labelled cases run through the real pipeline.
 //!
 //! The edges: [`discord`], the bot (`faqbot run`), a thin adapter over
@@ -31,6 +35,8 @@ pub mod engine;
 pub mod eval;
 pub mod faq;
 pub mod files;
+pub mod layout;
+pub mod limits;
 pub mod lint;
 pub mod matcher;
 pub mod model;

@@ -5,9 +5,8 @@
 use std::fmt;
 
 use crate::engine::Engine;
-use crate::faq::{MAX_FIELD_CHARS, MAX_TITLE_CHARS};
-
-use crate::reply::sources_fields;
+use crate::layout;
+use crate::limits::{MAX_EMBED_TOTAL_CHARS, MAX_FIELD_CHARS, MAX_SOURCE_FIELDS};
 
 /// Parses a required-entries file: `id category` a line, `#` comments.
 pub fn parse_required(text: &str) -> Result<Vec<(String, String)>, String> {
@@ -30,12 +29,6 @@ pub fn parse_required(text: &str) -> Result<Vec<(String, String)>, String> {
     Ok(out)
 }
 
-/// Discord's limit on all the text of one embed together.
-pub const MAX_EMBED_TOTAL_CHARS: usize = 6000;
-/// Sources fields an answer embed may use (Discord allows 25 fields; the
-/// rest of the embed needs none, but an answer citing this many sources is
-/// unreadable anyway).
-pub const MAX_SOURCE_FIELDS: usize = 4;
 /// Fewer alternates than this leaves the matcher guessing at how members ask.
 pub const MIN_ALTERNATES: usize = 8;
 /// Longer answers are hard to read on a phone (they still fit Discord).
@@ -185,26 +178,20 @@ fn lint_with(engine: &Engine, required: &[(String, String)], phrasings: bool) ->
         for &s in &entry.sources {
             cited[s] = true;
         }
-        let fields = sources_fields(faq, entry);
-        if fields.len() > MAX_SOURCE_FIELDS {
+        // Measured on the card members get, as the Discord adapter sends it.
+        let card = layout::answer_card(faq, entry);
+        if card.fields.len() > MAX_SOURCE_FIELDS {
             push(
                 Severity::Error,
                 entry.line,
                 item.clone(),
                 format!(
                     "cites too many sources to show: {} fields of {MAX_FIELD_CHARS} characters",
-                    fields.len()
+                    card.fields.len()
                 ),
             );
         }
-        let sources_len: usize = fields
-            .iter()
-            .map(|f| f.chars().count() + "Sources (cont.)".len())
-            .sum();
-        let total = entry.question.chars().count().min(MAX_TITLE_CHARS)
-            + entry.answer.chars().count()
-            + sources_len
-            + faq.meta.disclaimer.chars().count();
+        let total = card.chars();
         if total > MAX_EMBED_TOTAL_CHARS {
             push(Severity::Error, entry.line, item.clone(), format!("the answer embed is {total} characters; Discord allows {MAX_EMBED_TOTAL_CHARS}"));
         }
@@ -479,6 +466,50 @@ sources = ["s"]
                 (Severity::Note, "[meta] prices_url".to_owned()),
             ]
         );
+    }
+
+    /// Lint measures the card members get: sources that fill more than
+    /// MAX_SOURCE_FIELDS fields, or a card over Discord's total, are errors
+    /// giving the measured size; each row is (sources cited, answer length,
+    /// the errors expected).
+    #[test]
+    fn answer_card_limits_are_errors() {
+        const TITLE_CHARS: usize = 250;
+        let rows: &[(usize, usize, &[&str])] = &[
+            (2, 100, &[]),
+            (2, 4000, &[]),
+            (14, 100, &["cites too many sources to show: 5 fields"]),
+            (14, 4000, &["cites too many sources", "the answer embed is"]),
+        ];
+        for &(sources, answer_len, want) in rows {
+            let mut faq = String::from(
+                "[meta]\nversion = 1\ndisclaimer = \"General information.\"\n\
+                 urgent_message = \"Call us now.\"\nstaff_contact = \"Ask staff.\"\n",
+            );
+            for i in 0..sources {
+                faq.push_str(&format!(
+                    "[[source]]\nid = \"s{i}\"\ntitle = \"{}\"\npublisher = \"A publisher\"\nurl = \"https://clinic.test/{i}\"\n",
+                    "t".repeat(TITLE_CHARS)
+                ));
+            }
+            let cited: Vec<String> = (0..sources).map(|i| format!("\"s{i}\"")).collect();
+            faq.push_str(&format!(
+                "[[entry]]\nid = \"e\"\ncategory = \"basics\"\nquestion = \"How long is it?\"\n\
+                 alternates = [\"how long\"]\nanswer = \"{}\"\nsources = [{}]\n",
+                "word ".repeat(answer_len / 5).trim_end(),
+                cited.join(", ")
+            ));
+            let engine = Engine::from_toml(&faq).expect("test FAQ is valid");
+            let card = crate::layout::answer_card(engine.faq(), &engine.faq().entries[0]);
+            let errors: Vec<String> = errors(&engine).iter().map(|f| f.message.clone()).collect();
+            assert_eq!(errors.len(), want.len(), "{sources} sources: {errors:?}");
+            for (e, w) in errors.iter().zip(want) {
+                assert!(e.contains(w), "{e:?} lacks {w:?}");
+            }
+            if let Some(e) = errors.iter().find(|e| e.starts_with("the answer embed")) {
+                assert!(e.contains(&card.chars().to_string()), "{e}");
+            }
+        }
     }
 
     /// A detail is empty, still a placeholder, a shipped example, or given.

@@ -1,6 +1,6 @@
 //! What the bot says: the [`Reply`] to one question, and its plain-text
-//! rendering (the console and `faqbot ask`). The Discord adapter renders
-//! the same `Reply` as an embed.
+//! rendering (the console and `faqbot ask`). [`crate::layout`] lays the
+//! same `Reply` out for Discord.
 
 use std::fmt::Write;
 
@@ -200,47 +200,5 @@ pub fn caution_text(faq: &Faq) -> String {
         let _ = write!(out, "\n- {}", r.label);
     }
     let _ = write!(out, "\n{}", faq.meta.staff_contact);
-    out
-}
-
-/// The sources split into embed field values of at most
-/// [`crate::faq::MAX_FIELD_CHARS`] each, whole lines only: "Sources",
-/// then "Sources (cont.)" fields when an entry cites many.
-pub fn sources_fields(faq: &Faq, entry: &Entry) -> Vec<String> {
-    let max = crate::faq::MAX_FIELD_CHARS;
-    let mut fields: Vec<String> = Vec::new();
-    for line in sources_markdown(faq, entry).lines() {
-        // A single line never exceeds the limit in a valid FAQ (titles are
-        // capped at 256 characters), but cut defensively all the same.
-        let line: String = line.chars().take(max).collect();
-        match fields.last_mut() {
-            Some(last) if last.chars().count() + 1 + line.chars().count() <= max => {
-                last.push('\n');
-                last.push_str(&line);
-            }
-            _ => fields.push(line),
-        }
-    }
-    fields
-}
-
-/// The sources as Discord markdown, one linked title a line.
-pub fn sources_markdown(faq: &Faq, entry: &Entry) -> String {
-    let mut out = String::new();
-    for &s in &entry.sources {
-        let source = &faq.sources[s];
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        let year = source.year.map(|y| format!(", {y}")).unwrap_or_default();
-        let _ = write!(
-            out,
-            "[{}]({}) ({}{})",
-            source.title.replace(['[', ']'], ""),
-            source.link,
-            source.publisher,
-            year
-        );
-    }
     out
 }

@@ -7,6 +7,10 @@
 //! plain lowercase words separated by single spaces. A clinic's own
 //! vocabulary (one word or two, product names) is not folded here but by
 //! the `[synonyms]` of its FAQ, so this module names no treatment.
+//!
+//! Not `linkify` for `LINK`'s fixed list of top-level domains: without a
+//! scheme linkify takes any `word.word` for a link (its docs advise a TLD
+//! list on top), so "done.Next" typed without a space would lose its words.
 
 use std::sync::LazyLock;
 

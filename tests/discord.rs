@@ -3,6 +3,7 @@
 
 mod support;
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use faqbot::reply::NO_MATCH_TEXT;
@@ -19,6 +20,117 @@ const NONSENSE_QUESTION: &str = "qwzx blorf vindaloo snark";
 const PRIVATE_NONSENSE: &str = "wombat zorblax quibble";
 /// A server the bot does not serve.
 const OTHER_GUILD_ID: u64 = 900_000_000_000_000_099;
+
+/// What a scenario starts the bot with: the shipped FAQ unless told,
+/// settings, and optionally a question log in the scenario's folder.
+#[derive(Default)]
+struct Setup {
+    faq: Option<PathBuf>,
+    env: Vec<(&'static str, String)>,
+    db: bool,
+}
+
+/// One test's world: the stand-in, the bot (ready, its log in
+/// [`Scenario::log`]), the commands it registered, and a folder of its own
+/// for the files the bot writes.
+struct Scenario {
+    fake: FakeDiscord,
+    bot: Bot,
+    registered: Recorded,
+    dir: tempfile::TempDir,
+}
+
+fn scenario() -> Setup {
+    Setup::default()
+}
+
+impl Setup {
+    fn env(mut self, name: &'static str, value: impl ToString) -> Setup {
+        self.env.push((name, value.to_string()));
+        self
+    }
+
+    fn faq(mut self, path: &Path) -> Setup {
+        self.faq = Some(path.to_owned());
+        self
+    }
+
+    /// A question log on disk (FAQBOT_DB), at [`Scenario::db`].
+    fn db(mut self) -> Setup {
+        self.db = true;
+        self
+    }
+
+    /// Starts the stand-in and the bot, and waits until the bot is ready.
+    async fn start(mut self) -> Scenario {
+        let dir = tempfile::tempdir().expect("a scenario folder");
+        if self.db {
+            self.env
+                .push(("FAQBOT_DB", dir.path().join("log.db").display().to_string()));
+        }
+        let log = dir.path().join("bot.log");
+        let fake = FakeDiscord::start().await;
+        let faq = self.faq.unwrap_or_else(shipped_faq);
+        let mut bot = Bot::spawn_logged(&fake, &faq, &self.env, &log);
+        let registered = tokio::select! {
+            registered = fake.wait_ready() => registered,
+            status = bot.child.wait() => panic!(
+                "the bot exited ({status:?}) before it was ready: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            ),
+        };
+        Scenario {
+            fake,
+            bot,
+            registered,
+            dir,
+        }
+    }
+}
+
+impl Scenario {
+    /// The bot's log (its stderr).
+    fn log(&self) -> PathBuf {
+        self.dir.path().join("bot.log")
+    }
+
+    /// The question log, with [`Setup::db`].
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("log.db")
+    }
+
+    /// Asks `/faq question` as interaction `id` from [`MEMBER_ID`] and
+    /// returns the response.
+    async fn ask(&self, id: u64, question: &str) -> Recorded {
+        self.slash(id, "faq", ask_options(question), plain_member())
+            .await
+    }
+
+    /// Sends a slash command and returns the response.
+    async fn slash(&self, id: u64, name: &str, options: Value, member: Value) -> Recorded {
+        slash(&self.fake, id, name, options, member).await
+    }
+}
+
+/// `/faq`'s options for `question`.
+fn ask_options(question: &str) -> Value {
+    json!([{"name": "question", "type": 3, "value": question}])
+}
+
+/// `/faq`'s options for `question`, asked with `private:true`.
+fn private_options(question: &str) -> Value {
+    json!([{"name": "question", "type": 3, "value": question}, {"name": "private", "type": 5, "value": true}])
+}
+
+/// [`MEMBER_ID`] with no permissions and no roles.
+fn plain_member() -> Value {
+    member(MEMBER_ID, "0", &[])
+}
+
+/// [`MEMBER_ID`] with Manage Server.
+fn staff() -> Value {
+    member(MEMBER_ID, MANAGE_GUILD, &[])
+}
 
 fn ephemeral(body: &Value) -> bool {
     body["data"]["flags"].as_u64().is_some_and(|f| f & 64 != 0)
@@ -37,7 +149,8 @@ fn option<'a>(command: &'a Value, name: &str) -> &'a Value {
 /// suggest; Manage Server by default) globally, in a shape Discord accepts.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registers_commands() {
-    let (fake, _bot, put) = start(&shipped_faq(), &[]).await;
+    let s = scenario().start().await;
+    let (fake, put) = (&s.fake, &s.registered);
     assert_eq!(put.path, format!("/applications/{APP_ID}/commands"));
     assert_valid(&put.method, &put.path, &put.body);
     let commands = put.body.as_array().expect("an array of commands");
@@ -110,11 +223,12 @@ async fn registers_commands() {
 /// channels the bot asks for the message content intent.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registers_in_guild() {
-    let env = [
-        ("DISCORD_GUILD_ID", GUILD_ID.to_string()),
-        ("FAQBOT_CHANNELS", CHANNEL_ID.to_string()),
-    ];
-    let (fake, _bot, put) = start(&shipped_faq(), &env).await;
+    let s = scenario()
+        .env("DISCORD_GUILD_ID", GUILD_ID)
+        .env("FAQBOT_CHANNELS", CHANNEL_ID)
+        .start()
+        .await;
+    let (fake, put) = (&s.fake, &s.registered);
     assert_eq!(
         put.path,
         format!("/applications/{APP_ID}/guilds/{GUILD_ID}/commands")
@@ -129,16 +243,10 @@ async fn registers_in_guild() {
 async fn faq_answers_with_a_sourced_embed() {
     let entry = expected_entry(TYPO_QUESTION);
     let faq = engine().faq().clone();
-    let (fake, _bot, _) = start(&shipped_faq(), &[]).await;
+    let s = scenario().start().await;
+    let fake = &s.fake;
 
-    let r = slash(
-        &fake,
-        101,
-        "faq",
-        json!([{"name": "question", "type": 3, "value": TYPO_QUESTION}]),
-        member(MEMBER_ID, "0", &[]),
-    )
-    .await;
+    let r = s.ask(101, TYPO_QUESTION).await;
     assert_eq!(r.body["type"], 4);
     assert!(!ephemeral(&r.body));
     let embed = &r.body["data"]["embeds"][0];
@@ -162,21 +270,16 @@ async fn faq_answers_with_a_sourced_embed() {
     );
     assert_eq!(r.body["data"]["allowed_mentions"]["parse"], json!([]));
 
-    let r = slash(
-        &fake,
-        102,
-        "faq",
-        json!([{"name": "question", "type": 3, "value": TYPO_QUESTION}, {"name": "private", "type": 5, "value": true}]),
-        member(MEMBER_ID, "0", &[]),
-    )
-    .await;
+    let r = s
+        .slash(102, "faq", private_options(TYPO_QUESTION), plain_member())
+        .await;
     assert!(ephemeral(&r.body));
 
     // A related-entry button opens that answer for the clicker only.
     if let Some(&related) = entry.related.first() {
         let related = &faq.entries[related];
         let click = json!({"custom_id": format!("faq:entry:{}", related.id), "component_type": 2});
-        let mut payload = interaction(103, 3, click, member(MEMBER_ID, "0", &[]));
+        let mut payload = interaction(103, 3, click, plain_member());
         payload["message"] = bot_message(910_000_000_000_000_777);
         fake.dispatch("INTERACTION_CREATE", payload);
         let body = fake.wait_callback(103).await;
@@ -192,7 +295,8 @@ async fn faq_answers_with_a_sourced_embed() {
 /// starter list for an empty one, within Discord's limits.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn autocomplete_offers_questions() {
-    let (fake, _bot, _) = start(&shipped_faq(), &[]).await;
+    let s = scenario().start().await;
+    let fake = &s.fake;
     let ask = |id: u64, partial: &str| {
         let data = command(
             "faq",
@@ -200,7 +304,7 @@ async fn autocomplete_offers_questions() {
         );
         fake.dispatch(
             "INTERACTION_CREATE",
-            interaction(id, 4, data, member(MEMBER_ID, "0", &[])),
+            interaction(id, 4, data, plain_member()),
         );
     };
     ask(201, "sesion");
@@ -234,7 +338,8 @@ async fn autocomplete_offers_questions() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mention_reply_pings_nobody() {
     let entry = expected_entry(TYPO_QUESTION);
-    let (fake, _bot, _) = start(&shipped_faq(), &[]).await;
+    let s = scenario().start().await;
+    let fake = &s.fake;
     let content = format!("<@{BOT_ID}> @everyone {TYPO_QUESTION}?");
     fake.dispatch(
         "MESSAGE_CREATE",
@@ -270,15 +375,16 @@ async fn mention_reply_pings_nobody() {
 async fn topics_list_and_pick() {
     let engine = engine();
     let sessions = "sessions";
-    let (fake, _bot, _) = start(&shipped_faq(), &[]).await;
-    let r = slash(
-        &fake,
-        901,
-        "faq-topics",
-        json!([{"name": "category", "type": 3, "value": sessions}]),
-        member(MEMBER_ID, "0", &[]),
-    )
-    .await;
+    let s = scenario().start().await;
+    let fake = &s.fake;
+    let r = s
+        .slash(
+            901,
+            "faq-topics",
+            json!([{"name": "category", "type": 3, "value": sessions}]),
+            plain_member(),
+        )
+        .await;
     assert!(ephemeral(&r.body));
     assert_eq!(r.body["data"]["embeds"][0]["title"], "FAQ: sessions");
     let menu = &r.body["data"]["components"][0]["components"][0];
@@ -292,18 +398,11 @@ async fn topics_list_and_pick() {
         .expect("the option's value is an entry id");
     assert_eq!(entry.category, "sessions");
 
-    let r = slash(
-        &fake,
-        902,
-        "faq-topics",
-        json!([]),
-        member(MEMBER_ID, "0", &[]),
-    )
-    .await;
+    let r = s.slash(902, "faq-topics", json!([]), plain_member()).await;
     assert_eq!(r.body["data"]["embeds"][0]["title"], "FAQ topics");
 
     let pick = json!({"custom_id": "faq:pick", "component_type": 3, "values": [first]});
-    let mut payload = interaction(903, 3, pick, member(MEMBER_ID, "0", &[]));
+    let mut payload = interaction(903, 3, pick, plain_member());
     payload["message"] = bot_message(910_000_000_000_000_778);
     fake.dispatch("INTERACTION_CREATE", payload);
     let body = fake.wait_callback(903).await;
@@ -323,20 +422,10 @@ async fn no_match_is_honest_and_quiet_in_channels() {
         "no_match",
         "precondition"
     );
-    let (fake, _bot, _) = start(
-        &shipped_faq(),
-        &[("FAQBOT_CHANNELS", CHANNEL_ID.to_string())],
-    )
-    .await;
+    let s = scenario().env("FAQBOT_CHANNELS", CHANNEL_ID).start().await;
+    let fake = &s.fake;
 
-    let r = slash(
-        &fake,
-        401,
-        "faq",
-        json!([{"name": "question", "type": 3, "value": NONSENSE_QUESTION}]),
-        member(MEMBER_ID, "0", &[]),
-    )
-    .await;
+    let r = s.ask(401, NONSENSE_QUESTION).await;
     let content = r.body["data"]["content"].as_str().unwrap();
     assert!(content.starts_with(NO_MATCH_TEXT), "{content}");
     assert!(content.contains(&engine.faq().meta.staff_contact));
@@ -385,11 +474,11 @@ async fn urgent_reply_and_staff_alert() {
         "urgent",
         "precondition"
     );
-    let (fake, _bot, _) = start(
-        &shipped_faq(),
-        &[("FAQBOT_ALERT_CHANNEL", ALERT_CHANNEL_ID.to_string())],
-    )
-    .await;
+    let s = scenario()
+        .env("FAQBOT_ALERT_CHANNEL", ALERT_CHANNEL_ID)
+        .start()
+        .await;
+    let fake = &s.fake;
     fake.dispatch(
         "MESSAGE_CREATE",
         member_message(
@@ -436,14 +525,14 @@ async fn urgent_reply_and_staff_alert() {
     // The same through /faq (another member: one alert per member per
     // cooldown): the urgent message publicly, and an alert linking the bot's reply.
     let seen = fake.requests().len();
-    let r = slash(
-        &fake,
-        502,
-        "faq",
-        json!([{"name": "question", "type": 3, "value": URGENT_QUESTION}]),
-        member(MEMBER_ID + 1, "0", &[]),
-    )
-    .await;
+    let r = s
+        .slash(
+            502,
+            "faq",
+            json!([{"name": "question", "type": 3, "value": URGENT_QUESTION}]),
+            member(MEMBER_ID + 1, "0", &[]),
+        )
+        .await;
     assert_eq!(
         r.body["data"]["content"],
         engine.faq().meta.urgent_message.as_str()
@@ -466,33 +555,27 @@ async fn urgent_reply_and_staff_alert() {
 /// privately; a member with a staff role may reload.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faqadmin_is_for_staff() {
-    let (fake, _bot, _) = start(
-        &shipped_faq(),
-        &[("FAQBOT_STAFF_ROLES", STAFF_ROLE_ID.to_string())],
-    )
-    .await;
+    let s = scenario()
+        .env("FAQBOT_STAFF_ROLES", STAFF_ROLE_ID)
+        .start()
+        .await;
     let reload = json!([{"name": "reload", "type": 1, "options": []}]);
-    let r = slash(
-        &fake,
-        601,
-        "faqadmin",
-        reload.clone(),
-        member(MEMBER_ID, "0", &[]),
-    )
-    .await;
+    let r = s
+        .slash(601, "faqadmin", reload.clone(), plain_member())
+        .await;
     assert!(ephemeral(&r.body));
     let content = r.body["data"]["content"].as_str().unwrap();
     assert!(content.contains("staff"), "{content}");
     assert!(!content.contains("Reloaded"));
 
-    let r = slash(
-        &fake,
-        602,
-        "faqadmin",
-        reload,
-        member(MEMBER_ID, "0", &[STAFF_ROLE_ID]),
-    )
-    .await;
+    let r = s
+        .slash(
+            602,
+            "faqadmin",
+            reload,
+            member(MEMBER_ID, "0", &[STAFF_ROLE_ID]),
+        )
+        .await;
     assert!(ephemeral(&r.body));
     assert!(
         r.body["data"]["content"]
@@ -503,14 +586,14 @@ async fn faqadmin_is_for_staff() {
         r.body
     );
 
-    let r = slash(
-        &fake,
-        603,
-        "faqadmin",
-        json!([{"name": "info", "type": 1, "options": []}]),
-        member(MEMBER_ID, MANAGE_GUILD, &[]),
-    )
-    .await;
+    let r = s
+        .slash(
+            603,
+            "faqadmin",
+            json!([{"name": "info", "type": 1, "options": []}]),
+            staff(),
+        )
+        .await;
     let content = r.body["data"]["content"].as_str().unwrap();
     assert!(
         content.contains("SHA-256") && content.contains("entries"),
@@ -518,14 +601,7 @@ async fn faqadmin_is_for_staff() {
     );
 
     let test = json!([{"name": "test", "type": 1, "options": [{"name": "question", "type": 3, "value": TYPO_QUESTION}]}]);
-    let r = slash(
-        &fake,
-        604,
-        "faqadmin",
-        test,
-        member(MEMBER_ID, MANAGE_GUILD, &[]),
-    )
-    .await;
+    let r = s.slash(604, "faqadmin", test, staff()).await;
     let content = r.body["data"]["content"].as_str().unwrap();
     assert!(
         ephemeral(&r.body) && content.starts_with("```") && content.contains("decision:"),
@@ -539,8 +615,8 @@ async fn faqadmin_is_for_staff() {
 /// the stats and unanswered reports.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn faqadmin_suggest_and_stats() {
-    let (fake, _bot, _) = start(&shipped_faq(), &[]).await;
-    let staff = || member(MEMBER_ID, MANAGE_GUILD, &[]);
+    let s = scenario().start().await;
+    let fake = &s.fake;
     let suggest = |entry: &str| {
         json!([{"name": "suggest", "type": 1, "options": [
             {"name": "question", "type": 3, "value": NONSENSE_QUESTION},
@@ -548,7 +624,9 @@ async fn faqadmin_suggest_and_stats() {
         ]}])
     };
     let line = engine().faq().entry("session-count").unwrap().line;
-    let r = slash(&fake, 611, "faqadmin", suggest("session-count"), staff()).await;
+    let r = s
+        .slash(611, "faqadmin", suggest("session-count"), staff())
+        .await;
     assert!(ephemeral(&r.body));
     let content = r.body["data"]["content"].as_str().unwrap();
     assert!(
@@ -559,7 +637,9 @@ async fn faqadmin_suggest_and_stats() {
         "{content}"
     );
 
-    let r = slash(&fake, 612, "faqadmin", suggest("no-such-entry"), staff()).await;
+    let r = s
+        .slash(612, "faqadmin", suggest("no-such-entry"), staff())
+        .await;
     let content = r.body["data"]["content"].as_str().unwrap();
     assert!(
         ephemeral(&r.body) && content.contains("\"no-such-entry\""),
@@ -587,7 +667,7 @@ async fn faqadmin_suggest_and_stats() {
     );
 
     let stats = json!([{"name": "stats", "type": 1, "options": []}]);
-    let r = slash(&fake, 614, "faqadmin", stats, member(MEMBER_ID, "0", &[])).await;
+    let r = s.slash(614, "faqadmin", stats, plain_member()).await;
     let content = r.body["data"]["content"].as_str().unwrap();
     assert!(
         ephemeral(&r.body) && content.contains("staff") && !content.contains("Questions in"),
@@ -596,7 +676,7 @@ async fn faqadmin_suggest_and_stats() {
 
     let stats =
         json!([{"name": "stats", "type": 1, "options": [{"name": "days", "type": 4, "value": 7}]}]);
-    let r = slash(&fake, 615, "faqadmin", stats, staff()).await;
+    let r = s.slash(615, "faqadmin", stats, staff()).await;
     let content = r.body["data"]["content"].as_str().unwrap();
     assert!(
         ephemeral(&r.body)
@@ -622,7 +702,7 @@ async fn faqadmin_suggest_and_stats() {
         (faqbot::chart::WIDTH, faqbot::chart::HEIGHT)
     );
     let unanswered = json!([{"name": "unanswered", "type": 1, "options": []}]);
-    let r = slash(&fake, 616, "faqadmin", unanswered, staff()).await;
+    let r = s.slash(616, "faqadmin", unanswered, staff()).await;
     let content = r.body["data"]["content"].as_str().unwrap();
     assert!(
         ephemeral(&r.body) && content.contains("unanswered questions"),
@@ -636,8 +716,7 @@ async fn faqadmin_suggest_and_stats() {
 async fn broken_reload_keeps_old_answers() {
     let entry = expected_entry(TYPO_QUESTION);
     let file = faq_copy();
-    let (fake, _bot, _) = start(file.path(), &[]).await;
-    let staff = || member(MEMBER_ID, MANAGE_GUILD, &[]);
+    let s = scenario().faq(file.path()).start().await;
     let reload = json!([{"name": "reload", "type": 1, "options": []}]);
 
     let good = std::fs::read_to_string(file.path()).unwrap();
@@ -655,7 +734,7 @@ async fn broken_reload_keeps_old_answers() {
     );
     std::fs::write(file.path(), broken).unwrap();
 
-    let r = slash(&fake, 701, "faqadmin", reload.clone(), staff()).await;
+    let r = s.slash(701, "faqadmin", reload.clone(), staff()).await;
     assert!(ephemeral(&r.body));
     let content = r.body["data"]["content"].as_str().unwrap();
     assert!(
@@ -663,14 +742,7 @@ async fn broken_reload_keeps_old_answers() {
         "{content}"
     );
 
-    let r = slash(
-        &fake,
-        702,
-        "faq",
-        json!([{"name": "question", "type": 3, "value": TYPO_QUESTION}]),
-        member(MEMBER_ID, "0", &[]),
-    )
-    .await;
+    let r = s.ask(702, TYPO_QUESTION).await;
     assert_eq!(
         r.body["data"]["embeds"][0]["title"],
         entry.question.as_str(),
@@ -678,7 +750,7 @@ async fn broken_reload_keeps_old_answers() {
     );
 
     std::fs::write(file.path(), good).unwrap();
-    let r = slash(&fake, 703, "faqadmin", reload, staff()).await;
+    let r = s.slash(703, "faqadmin", reload, staff()).await;
     assert!(r.body["data"]["content"]
         .as_str()
         .unwrap()
@@ -690,21 +762,15 @@ async fn broken_reload_keeps_old_answers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconnects_after_a_dropped_connection() {
     let entry = expected_entry(TYPO_QUESTION);
-    let (fake, _bot, _) = start(&shipped_faq(), &[]).await;
+    let s = scenario().start().await;
+    let fake = &s.fake;
     fake.drop_connection();
     wait_for("the bot to reconnect and resume or identify again", || {
         (fake.connections() >= 2 && (fake.resumes() >= 1 || fake.identifies().len() >= 2))
             .then_some(())
     })
     .await;
-    let r = slash(
-        &fake,
-        801,
-        "faq",
-        json!([{"name": "question", "type": 3, "value": TYPO_QUESTION}]),
-        member(MEMBER_ID, "0", &[]),
-    )
-    .await;
+    let r = s.ask(801, TYPO_QUESTION).await;
     assert_eq!(
         r.body["data"]["embeds"][0]["title"],
         entry.question.as_str()
@@ -716,7 +782,8 @@ async fn reconnects_after_a_dropped_connection() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconnects_after_a_cut_connection() {
     let entry = expected_entry(TYPO_QUESTION);
-    let (fake, _bot, _) = start(&shipped_faq(), &[]).await;
+    let s = scenario().start().await;
+    let fake = &s.fake;
     fake.cut_connection();
     wait_for("the bot to reconnect and resume or identify again", || {
         (fake.connections() >= 2 && (fake.resumes() >= 1 || fake.identifies().len() >= 2))
@@ -724,7 +791,7 @@ async fn reconnects_after_a_cut_connection() {
     })
     .await;
     let options = json!([{"name": "question", "type": 3, "value": TYPO_QUESTION}]);
-    let r = slash(&fake, 811, "faq", options, member(MEMBER_ID, "0", &[])).await;
+    let r = s.slash(811, "faq", options, plain_member()).await;
     assert_eq!(
         r.body["data"]["embeds"][0]["title"],
         entry.question.as_str()
@@ -777,38 +844,29 @@ fn report(args: &[&str], db: &std::path::Path) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slash_questions_are_logged() {
     let entry = expected_entry(TYPO_QUESTION);
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("log.db");
-    let (fake, _bot, _) = start(&shipped_faq(), &[("FAQBOT_DB", db.display().to_string())]).await;
+    let s = scenario().db().start().await;
+    let (fake, db) = (&s.fake, s.db());
     for (id, question) in [(901, TYPO_QUESTION), (902, NONSENSE_QUESTION)] {
-        slash(
-            &fake,
-            id,
-            "faq",
-            json!([{"name": "question", "type": 3, "value": question}]),
-            member(MEMBER_ID, "0", &[]),
-        )
-        .await;
+        s.ask(id, question).await;
     }
     // Asked privately: counted, its words not kept.
-    slash(
-        &fake,
+    s.slash(
         904,
         "faq",
-        json!([{"name": "question", "type": 3, "value": PRIVATE_NONSENSE}, {"name": "private", "type": 5, "value": true}]),
-        member(MEMBER_ID, "0", &[]),
+        private_options(PRIVATE_NONSENSE),
+        plain_member(),
     )
     .await;
     // A button id naming no entry (made up by a client) is not a vote.
     let junk = json!({"custom_id": "faq:helpful:\u{1b}[31mjunk", "component_type": 2});
-    let mut payload = interaction(905, 3, junk, member(MEMBER_ID, "0", &[]));
+    let mut payload = interaction(905, 3, junk, plain_member());
     payload["message"] = bot_message(910_000_000_000_000_779);
     fake.dispatch("INTERACTION_CREATE", payload);
     let body = fake.wait_callback(905).await;
     let content = body["data"]["content"].as_str().unwrap_or_default();
     assert!(content.contains("no longer in the FAQ"), "{body:#}");
     let click = json!({"custom_id": format!("faq:helpful:{}", entry.id), "component_type": 2});
-    let mut payload = interaction(903, 3, click, member(MEMBER_ID, "0", &[]));
+    let mut payload = interaction(903, 3, click, plain_member());
     payload["message"] = bot_message(910_000_000_000_000_778);
     fake.dispatch("INTERACTION_CREATE", payload);
     fake.wait_callback(903).await;
@@ -835,7 +893,7 @@ async fn slash_questions_are_logged() {
         "{text}"
     );
     // `--chart` writes the picture and prints the same report.
-    let png = dir.path().join("stats.png");
+    let png = s.dir.path().join("stats.png");
     let charted = report(&["stats", "--chart", png.to_str().unwrap()], &db);
     assert_eq!(charted, text);
     let bytes = std::fs::read(&png).expect("the chart file");
@@ -865,7 +923,7 @@ async fn slash_questions_are_logged() {
     );
     // Members are filed under a keyed hash, never their id.
     let bytes = std::fs::read(&db).unwrap();
-    let wal = std::fs::read(dir.path().join("log.db-wal")).unwrap_or_default();
+    let wal = std::fs::read(s.dir.path().join("log.db-wal")).unwrap_or_default();
     let id = MEMBER_ID.to_string();
     for file in [&bytes, &wal] {
         assert!(!file.windows(id.len()).any(|w| w == id.as_bytes()));
@@ -876,9 +934,8 @@ async fn slash_questions_are_logged() {
 /// question's text is kept without the mentions and the link in it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mention_is_logged_without_mentions_or_links() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("log.db");
-    let (fake, _bot, _) = start(&shipped_faq(), &[("FAQBOT_DB", db.display().to_string())]).await;
+    let s = scenario().db().start().await;
+    let (fake, db) = (&s.fake, s.db());
     let content = format!("<@{BOT_ID}> <@123> {NONSENSE_QUESTION} https://example.com/x");
     fake.dispatch(
         "MESSAGE_CREATE",
@@ -912,31 +969,18 @@ async fn mention_is_logged_without_mentions_or_links() {
 async fn answers_without_a_log() {
     let entry = expected_entry(TYPO_QUESTION);
     let dir = tempfile::tempdir().unwrap();
-    let (fake, _bot, _) = start(
-        &shipped_faq(),
-        &[("FAQBOT_DB", dir.path().display().to_string())],
-    )
-    .await;
-    let r = slash(
-        &fake,
-        941,
-        "faq",
-        json!([{"name": "question", "type": 3, "value": TYPO_QUESTION}]),
-        member(MEMBER_ID, "0", &[]),
-    )
-    .await;
+    let s = scenario()
+        .env("FAQBOT_DB", dir.path().display())
+        .start()
+        .await;
+    let r = s.ask(941, TYPO_QUESTION).await;
     assert_eq!(
         r.body["data"]["embeds"][0]["title"],
         entry.question.as_str()
     );
-    let r = slash(
-        &fake,
-        942,
-        "faq-forget-me",
-        json!([]),
-        member(MEMBER_ID, "0", &[]),
-    )
-    .await;
+    let r = s
+        .slash(942, "faq-forget-me", json!([]), plain_member())
+        .await;
     let text = r.body["data"]["content"].as_str().unwrap();
     assert!(text.contains("keeps no log"), "{text}");
 }
@@ -945,9 +989,8 @@ async fn answers_without_a_log() {
 /// member's rows (and only theirs) and says how many, privately.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn forget_me_deletes_the_members_rows() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("log.db");
-    let (fake, _bot, _) = start(&shipped_faq(), &[("FAQBOT_DB", db.display().to_string())]).await;
+    let s = scenario().db().start().await;
+    let db = s.db();
     let other = MEMBER_ID + 100;
     let asked = [
         (931, MEMBER_ID, TYPO_QUESTION),
@@ -955,25 +998,12 @@ async fn forget_me_deletes_the_members_rows() {
         (933, other, TYPO_QUESTION),
     ];
     for (id, who, question) in asked {
-        slash(
-            &fake,
-            id,
-            "faq",
-            json!([{"name": "question", "type": 3, "value": question}]),
-            member(who, "0", &[]),
-        )
-        .await;
+        s.slash(id, "faq", ask_options(question), member(who, "0", &[]))
+            .await;
     }
     wait_log(&db, "three questions in the log", |s| s.total == 3).await;
 
-    let r = slash(
-        &fake,
-        934,
-        "faq-privacy",
-        json!([]),
-        member(MEMBER_ID, "0", &[]),
-    )
-    .await;
+    let r = s.slash(934, "faq-privacy", json!([]), plain_member()).await;
     assert!(ephemeral(&r.body));
     let text = r.body["data"]["content"].as_str().unwrap();
     assert!(
@@ -981,14 +1011,9 @@ async fn forget_me_deletes_the_members_rows() {
         "{text}"
     );
 
-    let r = slash(
-        &fake,
-        935,
-        "faq-forget-me",
-        json!([]),
-        member(MEMBER_ID, "0", &[]),
-    )
-    .await;
+    let r = s
+        .slash(935, "faq-forget-me", json!([]), plain_member())
+        .await;
     assert!(ephemeral(&r.body));
     let text = r.body["data"]["content"].as_str().unwrap();
     assert!(text.contains("Deleted 2 record(s)"), "{text}");
@@ -1014,7 +1039,8 @@ async fn forget_me_deletes_the_members_rows() {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_stops_cleanly() {
-    let (_fake, mut bot, _) = start(&shipped_faq(), &[]).await;
+    let mut s = scenario().start().await;
+    let bot = &mut s.bot;
     let pid = bot.child.id().expect("the bot is running");
     let status = std::process::Command::new("kill")
         .args(["-TERM", &pid.to_string()])
@@ -1043,34 +1069,17 @@ async fn wait_log_lines(path: &std::path::Path, needle: &str, n: usize) -> Strin
 /// server is still answered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn other_servers_are_ignored() {
-    let logs = tempfile::tempdir().unwrap();
-    let log = logs.path().join("bot.log");
-    let fake = FakeDiscord::start().await;
-    let _bot = Bot::spawn_logged(
-        &fake,
-        &shipped_faq(),
-        &[
-            ("DISCORD_GUILD_ID", GUILD_ID.to_string()),
-            ("FAQBOT_ALERT_CHANNEL", ALERT_CHANNEL_ID.to_string()),
-        ],
-        &log,
-    );
-    fake.wait_ready().await;
+    let s = scenario()
+        .env("DISCORD_GUILD_ID", GUILD_ID)
+        .env("FAQBOT_ALERT_CHANNEL", ALERT_CHANNEL_ID)
+        .start()
+        .await;
+    let (fake, log) = (&s.fake, s.log());
     let question = json!([{"name": "question", "type": 3, "value": URGENT_QUESTION}]);
-    let asked = interaction(
-        1001,
-        2,
-        command("faq", question.clone()),
-        member(MEMBER_ID, "0", &[]),
-    );
+    let asked = interaction(1001, 2, command("faq", question.clone()), plain_member());
     fake.dispatch("INTERACTION_CREATE", in_guild(asked, OTHER_GUILD_ID));
     let info = json!([{"name": "info", "type": 1, "options": []}]);
-    let admin = interaction(
-        1002,
-        2,
-        command("faqadmin", info),
-        member(MEMBER_ID, MANAGE_GUILD, &[]),
-    );
+    let admin = interaction(1002, 2, command("faqadmin", info), staff());
     fake.dispatch("INTERACTION_CREATE", in_guild(admin, OTHER_GUILD_ID));
     let mention = member_message(
         1003,
@@ -1081,7 +1090,7 @@ async fn other_servers_are_ignored() {
     );
     fake.dispatch("MESSAGE_CREATE", in_guild(mention, OTHER_GUILD_ID));
     let click = json!({"custom_id": "faq:entry:downtime", "component_type": 2});
-    let mut click = interaction(1004, 3, click, member(MEMBER_ID, "0", &[]));
+    let mut click = interaction(1004, 3, click, plain_member());
     click["message"] = bot_message(910_000_000_000_000_780);
     fake.dispatch("INTERACTION_CREATE", in_guild(click, OTHER_GUILD_ID));
     let text = wait_log_lines(&log, "from a server not in FAQBOT_GUILDS", 4).await;
@@ -1094,7 +1103,7 @@ async fn other_servers_are_ignored() {
     }
 
     // The clinic's own server is answered, and only it.
-    let r = slash(&fake, 1005, "faq", question, member(MEMBER_ID, "0", &[])).await;
+    let r = s.slash(1005, "faq", question, plain_member()).await;
     assert_eq!(
         r.body["data"]["content"],
         engine().faq().meta.urgent_message.as_str()
@@ -1132,27 +1141,15 @@ async fn other_servers_are_ignored() {
 /// urgent replies and one alert.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn alerts_stay_in_their_server_and_do_not_flood() {
-    let logs = tempfile::tempdir().unwrap();
-    let log = logs.path().join("bot.log");
-    let fake = FakeDiscord::start().await;
-    let _bot = Bot::spawn_logged(
-        &fake,
-        &shipped_faq(),
-        &[
-            ("FAQBOT_GUILDS", format!("{GUILD_ID},{OTHER_GUILD_ID}")),
-            ("FAQBOT_ALERT_CHANNEL", ALERT_CHANNEL_ID.to_string()),
-        ],
-        &log,
-    );
-    fake.wait_ready().await;
+    let s = scenario()
+        .env("FAQBOT_GUILDS", format!("{GUILD_ID},{OTHER_GUILD_ID}"))
+        .env("FAQBOT_ALERT_CHANNEL", ALERT_CHANNEL_ID)
+        .start()
+        .await;
+    let (fake, log) = (&s.fake, s.log());
     let question = json!([{"name": "question", "type": 3, "value": URGENT_QUESTION}]);
     let urgent = engine().faq().meta.urgent_message.clone();
-    let elsewhere = interaction(
-        1101,
-        2,
-        command("faq", question.clone()),
-        member(MEMBER_ID, "0", &[]),
-    );
+    let elsewhere = interaction(1101, 2, command("faq", question.clone()), plain_member());
     fake.dispatch("INTERACTION_CREATE", in_guild(elsewhere, OTHER_GUILD_ID));
     assert_eq!(
         fake.wait_callback(1101).await["data"]["content"],
@@ -1164,12 +1161,7 @@ async fn alerts_stay_in_their_server_and_do_not_flood() {
     for id in 1110..1110 + FLOOD {
         fake.dispatch(
             "INTERACTION_CREATE",
-            interaction(
-                id,
-                2,
-                command("faq", question.clone()),
-                member(MEMBER_ID, "0", &[]),
-            ),
+            interaction(id, 2, command("faq", question.clone()), plain_member()),
         );
     }
     for id in 1110..1110 + FLOOD {
@@ -1198,22 +1190,15 @@ async fn alerts_stay_in_their_server_and_do_not_flood() {
 async fn trace_log_leaks_no_token_or_words() {
     const TOKEN: &str = "MTk4NjIyNDgzNDcxOTI1MjQ4.Secret.Tok3n-never-logged";
     const WORDS: &str = "zanzibarish quokkaflavoured";
-    let logs = tempfile::tempdir().unwrap();
-    let log = logs.path().join("bot.log");
-    let fake = FakeDiscord::start().await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut bot = Bot::spawn_logged(
-        &fake,
-        &shipped_faq(),
-        &[
-            ("DISCORD_TOKEN", TOKEN.to_owned()),
-            ("RUST_LOG", "trace".to_owned()),
-            ("FAQBOT_CHANNELS", CHANNEL_ID.to_string()),
-            ("FAQBOT_DB", dir.path().join("log.db").display().to_string()),
-        ],
-        &log,
-    );
-    fake.wait_ready().await;
+    let mut s = scenario()
+        .env("DISCORD_TOKEN", TOKEN)
+        .env("RUST_LOG", "trace")
+        .env("FAQBOT_CHANNELS", CHANNEL_ID)
+        .db()
+        .start()
+        .await;
+    let log = s.log();
+    let fake = &s.fake;
     let mention = member_message(
         1201,
         CHANNEL_ID,
@@ -1232,20 +1217,13 @@ async fn trace_log_leaks_no_token_or_words() {
             false,
         ),
     );
-    slash(
-        &fake,
-        1203,
-        "faq",
-        json!([{"name": "question", "type": 3, "value": format!("{WORDS} {TYPO_QUESTION}")}]),
-        member(MEMBER_ID, "0", &[]),
-    )
-    .await;
+    s.ask(1203, &format!("{WORDS} {TYPO_QUESTION}")).await;
     fake.wait_request("the reply to the mention", 0, |r| {
         r.method == "POST" && r.path == format!("/channels/{CHANNEL_ID}/messages")
     })
     .await;
-    bot.terminate();
-    let _ = tokio::time::timeout(WAIT, bot.child.wait()).await;
+    s.bot.terminate();
+    let _ = tokio::time::timeout(WAIT, s.bot.child.wait()).await;
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(text.contains("TRACE"), "the bot logged at trace: {text}");
     let hex: String = TOKEN.bytes().map(|b| format!("{b:02x}")).collect();

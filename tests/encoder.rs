@@ -91,3 +91,39 @@ fn corrupt_model_file_is_refused() {
         assert!(err.contains("model.safetensors"), "{err}");
     }
 }
+
+/// The cheap screen the bot runs before answering a rate-limited message
+/// never misses: every triage case (own and holdout) whose answer, encoder
+/// included, is urgent passes `may_be_urgent`; and everyday questions do
+/// not, so a member on cooldown usually costs no encoder time.
+#[test]
+fn urgency_screen_never_misses() {
+    let model = load_model(&model_dir()).expect("the shipped model loads");
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml"))
+        .expect("faq.toml");
+    let faq = faqbot::Faq::parse(&text).expect("faq.toml is valid");
+    let engine = faqbot::model::build_engine(faq, &model, None).expect("the engine builds");
+    let mut urgent = 0;
+    for file in ["triage-own.toml", "triage-holdout.toml"] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/cases")
+            .join(file);
+        let cases: toml::Table =
+            toml::from_str(&std::fs::read_to_string(path).expect("case file")).expect("TOML");
+        for case in cases["case"].as_array().expect("cases") {
+            let question = case["question"].as_str().expect("a question");
+            if matches!(engine.answer(question), faqbot::Reply::Urgent { .. }) {
+                urgent += 1;
+                assert!(engine.may_be_urgent(question), "{question:?}");
+            }
+        }
+    }
+    assert!(urgent > 50, "the case files hold urgent messages: {urgent}");
+    for everyday in [
+        "how many sessions will i need",
+        "how much does it cost",
+        "does microneedling hurt",
+    ] {
+        assert!(!engine.may_be_urgent(everyday), "{everyday:?}");
+    }
+}

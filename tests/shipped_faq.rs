@@ -1,8 +1,9 @@
 //! The shipped `faq.toml` through the real pipeline: it loads, passes lint,
 //! and answers, declines and escalates as a clinic expects.
 
+use faqbot::layout::sources_fields;
 use faqbot::lint::{lint, parse_required, Severity};
-use faqbot::reply::{render_text, sources_fields};
+use faqbot::reply::render_text;
 use faqbot::{Engine, Outcome, Reply};
 
 /// The full engine (lexical, encoder, triage) on the shipped FAQ, built once.
@@ -225,7 +226,7 @@ fn rendering_carries_sources_and_disclaimer() {
     for entry in &faq.entries {
         for field in sources_fields(faq, entry) {
             assert!(
-                field.chars().count() <= faqbot::faq::MAX_FIELD_CHARS,
+                field.value.chars().count() <= faqbot::limits::MAX_FIELD_CHARS,
                 "{}",
                 entry.id
             );

@@ -4,15 +4,17 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use poise::serenity_prelude as serenity;
-use serenity::{AutocompleteChoice, Permissions, RoleId};
+use serenity::{AutocompleteChoice, CreateAutocompleteResponse, Permissions, RoleId};
 use tracing::{info, warn};
 
 use super::embeds::{self, Rendered};
-use super::{events, retry, Context, Data, Error, Loaded, UserError};
+use super::respond::{respond, Asked, Via};
+use super::{Context, Data, Error, Loaded, UserError};
 use crate::chart;
-use crate::faq::MAX_CONTENT_CHARS;
-use crate::store::{self, Channel, Question, Record};
-use crate::{Engine, Reply};
+use crate::layout;
+use crate::limits::{MAX_CHOICES, MAX_CONTENT_CHARS};
+use crate::store::{self, Channel};
+use crate::Engine;
 
 /// Every command, as registered.
 pub fn all() -> Vec<poise::Command<Data, Error>> {
@@ -32,77 +34,41 @@ pub async fn faq(
     if question.trim().is_empty() {
         return Err(UserError("Please type a question.".into()).into());
     }
-    let private = private.unwrap_or(false);
-    let loaded = ctx.data().current();
-    // Answering is CPU work (the encoder runs): off the async worker, so the
-    // gateway and other members' replies keep moving meanwhile.
-    let reply = tokio::task::block_in_place(|| loaded.engine.answer(&question));
-    info!(
-        source = "slash",
-        outcome = reply.outcome().as_str(),
-        entry = reply.verdict(),
-        "question answered"
-    );
-    let urgent = matches!(reply, Reply::Urgent { .. });
-    let rendered = embeds::reply(loaded.engine.faq(), &reply);
-    let response = rendered.into_reply(private);
-    // Queued before the reply goes out (queuing never waits): a question
-    // answered just before a shutdown is still in the log it flushes.
-    let mut record = Question::from_reply(
-        Channel::Slash,
-        ctx.guild_id().map(|g| g.get()),
-        ctx.author().id.get(),
-        &reply,
-        &question,
-    );
-    if private {
-        // Asked privately: counted, but the words are not kept, so they
-        // never reach staff through `/faqadmin unanswered`.
-        record.text.clear();
-    }
-    ctx.data().record(Record::Question(record));
-    let handle = retry::retrying("the /faq reply", retry::INTERACTION_BUDGET, || {
-        ctx.send(response.clone())
-    })
-    .await?;
-    // A private question stays private: staff are alerted only about public ones.
-    if urgent && !private && ctx.data().config.alert_channel.is_some() {
-        // The member has their reply; failing to find its link only costs the alert.
-        match handle.message().await {
-            Ok(message) => {
-                let guild = ctx.guild_id().map(|g| g.get());
-                let link = embeds::message_link(guild, ctx.channel_id().get(), message.id.get());
-                let user = ctx.author().id.get();
-                events::alert_staff(ctx.serenity_context(), ctx.data(), guild, user, &link).await;
-            }
-            Err(e) => warn!("no staff alert: cannot fetch the reply to link to: {e}"),
-        }
-    }
-    Ok(())
+    let asked = Asked {
+        text: &question,
+        how: Channel::Slash,
+        guild: ctx.guild_id().map(|g| g.get()),
+        channel: ctx.channel_id().get(),
+        user: ctx.author().id.get(),
+        private: private.unwrap_or(false),
+    };
+    respond(ctx.data(), &asked, Via::Command(ctx)).await
 }
 
-async fn autocomplete_question(ctx: Context<'_>, partial: &str) -> Vec<AutocompleteChoice> {
+async fn autocomplete_question(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
     let loaded = ctx.data().current();
-    embeds::question_choices(&loaded.engine, partial)
+    let choices = embeds::question_choices(&loaded.engine, partial)
         .into_iter()
         .map(|(name, value)| AutocompleteChoice::new(name, value))
-        .collect()
+        .collect();
+    CreateAutocompleteResponse::new().set_choices(choices)
 }
 
 /// The FAQ's categories that start with what was typed, for `/faq-topics`
 /// (read from the FAQ, so another clinic's categories appear unchanged).
-async fn autocomplete_category(ctx: Context<'_>, partial: &str) -> Vec<AutocompleteChoice> {
+async fn autocomplete_category(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
     let loaded = ctx.data().current();
     let partial = partial.to_lowercase();
-    loaded
+    let choices = loaded
         .engine
         .faq()
         .categories()
         .into_iter()
         .filter(|c| c.contains(partial.as_str()))
-        .take(embeds::MAX_CHOICES)
+        .take(MAX_CHOICES)
         .map(|c| AutocompleteChoice::new(c, c))
-        .collect()
+        .collect();
+    CreateAutocompleteResponse::new().set_choices(choices)
 }
 
 /// Browse the FAQ's questions by topic.
@@ -117,7 +83,7 @@ pub async fn topics(
     let faq = loaded.engine.faq();
     // An unknown category (typed, not chosen) gets the overview.
     let category = category.filter(|c| faq.categories().contains(&c.as_str()));
-    let rendered = embeds::topics(faq, category.as_deref());
+    let rendered = Rendered::from(layout::topics(faq, category.as_deref()));
     ctx.send(rendered.into_reply(true)).await?;
     Ok(())
 }
@@ -399,23 +365,24 @@ pub async fn suggest(
     Ok(())
 }
 
-async fn autocomplete_entry(ctx: Context<'_>, partial: &str) -> Vec<AutocompleteChoice> {
+async fn autocomplete_entry(ctx: Context<'_>, partial: &str) -> CreateAutocompleteResponse {
     let loaded = ctx.data().current();
-    entry_choices(&loaded.engine, partial)
+    let choices = entry_choices(&loaded.engine, partial)
         .into_iter()
         .map(|id| AutocompleteChoice::new(id.clone(), id))
-        .collect()
+        .collect();
+    CreateAutocompleteResponse::new().set_choices(choices)
 }
 
 /// Entry ids for autocomplete: those starting with `partial`, then those
-/// containing it, at most 25.
+/// containing it, at most [`MAX_CHOICES`].
 pub fn entry_choices(engine: &Engine, partial: &str) -> Vec<String> {
     let partial = partial.trim().to_lowercase();
     let ids = || engine.faq().entries.iter().map(|e| e.id.as_str());
     ids()
         .filter(|id| id.starts_with(&partial))
         .chain(ids().filter(|id| !id.starts_with(&partial) && id.contains(&partial)))
-        .take(25)
+        .take(MAX_CHOICES)
         .map(str::to_owned)
         .collect()
 }
@@ -467,6 +434,10 @@ fn toml_string(text: &str) -> String {
     out
 }
 
+/// What [`report_block`] wraps a cut report in, besides its note:
+/// "```\n" before it, "\n```\n" after.
+const REPORT_FENCES: &str = "```\n\n```\n";
+
 /// A report in a code block within one message; a long one is cut at a
 /// line and ends with `note`.
 fn report_block(report: &str, note: &str) -> String {
@@ -476,8 +447,7 @@ fn report_block(report: &str, note: &str) -> String {
     if full.chars().count() <= MAX_CONTENT_CHARS {
         return full;
     }
-    // "```\n" + body + "\n```\n" + note
-    let budget = MAX_CONTENT_CHARS - 9 - note.chars().count();
+    let budget = MAX_CONTENT_CHARS - REPORT_FENCES.len() - note.chars().count();
     let mut kept = String::new();
     for line in body.lines() {
         if kept.chars().count() + line.chars().count() + 1 > budget {
@@ -487,7 +457,7 @@ fn report_block(report: &str, note: &str) -> String {
         kept.push('\n');
     }
     if kept.is_empty() {
-        kept = embeds::truncate(body, budget - 1);
+        kept = layout::truncate(body, budget - 1);
         kept.push('\n');
     }
     format!("```\n{kept}```\n{note}")
@@ -497,7 +467,7 @@ fn report_block(report: &str, note: &str) -> String {
 fn fenced(mut text: String) -> String {
     const CLOSE: &str = "```";
     if text.chars().count() + CLOSE.len() > MAX_CONTENT_CHARS {
-        text = embeds::truncate(&text, MAX_CONTENT_CHARS - CLOSE.len() - 1);
+        text = layout::truncate(&text, MAX_CONTENT_CHARS - CLOSE.len() - 1);
         text.push('\n');
     }
     text.push_str(CLOSE);

@@ -1,6 +1,6 @@
-//! A [`Reply`] as Discord shows it: the answer embed, the buttons, the
-//! no-match and urgent texts. Pure functions of the FAQ and the reply, so
-//! every limit Discord sets is checked in unit tests, not in production.
+//! [`crate::layout`]'s parts as serenity builders, one to one, and the
+//! rest of what Discord shows that is not a reply: autocomplete choices,
+//! the staff alert. Every cut to Discord's limits is the layout's.
 
 use poise::serenity_prelude as serenity;
 use serenity::{
@@ -9,82 +9,9 @@ use serenity::{
     CreateSelectMenuKind, CreateSelectMenuOption,
 };
 
-use crate::faq::{Entry, Faq, MAX_CONTENT_CHARS, MAX_FIELD_CHARS, MAX_TITLE_CHARS};
-use crate::reply::{caution_text, sources_markdown, NO_MATCH_TEXT};
-use crate::Reply;
-
-/// Discord's limit on a button label.
-pub const MAX_LABEL_CHARS: usize = 80;
-/// Discord's limit on a custom id, an autocomplete choice's name and value,
-/// and a select option's label and value.
-pub const MAX_ID_CHARS: usize = 100;
-/// Discord's limit on buttons in one action row.
-pub const BUTTONS_PER_ROW: usize = 5;
-/// Related-entry buttons under an answer: two rows, leaving room for the
-/// feedback row well inside Discord's five.
-pub const MAX_RELATED_BUTTONS: usize = 10;
-/// Discord's limit on autocomplete choices and on select menu options.
-pub const MAX_CHOICES: usize = 25;
-/// Accent colour of answer embeds.
-const ANSWER_COLOUR: u32 = 0x2f80ed;
-
-/// The custom id prefixes of the bot's components: an id a user can click
-/// carries what it opens, so a click needs no state kept since the reply.
-const OPEN_PREFIX: &str = "faq:entry:";
-const HELPFUL_PREFIX: &str = "faq:helpful:";
-const UNHELPFUL_PREFIX: &str = "faq:unhelpful:";
-/// The topic list's select menu; the chosen option's value is the entry id.
-pub const PICK_ID: &str = "faq:pick";
-
-/// What a click on one of the bot's components asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
-    /// Show this entry's answer to the clicker.
-    Open(String),
-    /// "Helpful" or "Not helpful" under this entry's answer.
-    Feedback { entry: String, helpful: bool },
-    /// An entry chosen in the topic list's menu.
-    Pick,
-}
-
-impl Action {
-    /// Reads a custom id; `None` for ids that are not the bot's.
-    pub fn parse(custom_id: &str) -> Option<Action> {
-        if let Some(id) = custom_id.strip_prefix(OPEN_PREFIX) {
-            Some(Action::Open(id.to_owned()))
-        } else if let Some(id) = custom_id.strip_prefix(HELPFUL_PREFIX) {
-            Some(Action::Feedback {
-                entry: id.to_owned(),
-                helpful: true,
-            })
-        } else if let Some(id) = custom_id.strip_prefix(UNHELPFUL_PREFIX) {
-            Some(Action::Feedback {
-                entry: id.to_owned(),
-                helpful: false,
-            })
-        } else if custom_id == PICK_ID {
-            Some(Action::Pick)
-        } else {
-            None
-        }
-    }
-}
-
-/// A custom id, or `None` if the entry id makes it longer than Discord allows.
-fn custom_id(prefix: &str, entry: &str) -> Option<String> {
-    let id = format!("{prefix}{entry}");
-    (id.chars().count() <= MAX_ID_CHARS).then_some(id)
-}
-
-/// Cuts `text` to at most `max` characters, marking a cut with "…".
-pub fn truncate(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
+use crate::faq::{Entry, Faq};
+use crate::layout::{self, Card, Layout, Row, Style, CARD_COLOUR};
+use crate::limits::{MAX_CHOICES, MAX_ID_CHARS};
 
 /// Mentions that notify nobody, and no ping for the member replied to:
 /// the bot never pings, whatever a question contains.
@@ -103,10 +30,7 @@ pub struct Rendered {
 impl Rendered {
     /// Text only, cut to fit a message.
     pub fn text(content: &str) -> Rendered {
-        Rendered {
-            content: Some(truncate(content, MAX_CONTENT_CHARS)),
-            ..Rendered::default()
-        }
+        layout::text(content).into()
     }
 
     /// As a poise reply (slash commands).
@@ -117,7 +41,9 @@ impl Rendered {
         if let Some(content) = self.content {
             reply = reply.content(content);
         }
-        reply.embeds = self.embeds;
+        for embed in self.embeds {
+            reply = reply.embed(embed);
+        }
         if !self.components.is_empty() {
             reply = reply.components(self.components);
         }
@@ -154,207 +80,53 @@ impl Rendered {
     }
 }
 
-/// The reply to a question.
-pub fn reply(faq: &Faq, reply: &Reply<'_>) -> Rendered {
-    match reply {
-        Reply::Answer { entry, caution, .. } => {
-            let mut rendered = answer(faq, entry);
-            // The caution tier: when to get help now, above the answer.
-            if caution.is_some() {
-                rendered.content = Some(truncate(&caution_text(faq), MAX_CONTENT_CHARS));
-            }
-            rendered
+impl From<Layout> for Rendered {
+    fn from(layout: Layout) -> Rendered {
+        Rendered {
+            content: layout.content,
+            embeds: layout.cards.into_iter().map(embed).collect(),
+            components: layout.rows.into_iter().map(action_row).collect(),
         }
-        Reply::NoMatch {
-            suggestions,
-            caution,
-            ..
-        } => Rendered {
-            content: Some(truncate(
-                &match caution {
-                    Some(_) => format!(
-                        "{NO_MATCH_TEXT}\n\n{}\n\n{}",
-                        caution_text(faq),
-                        faq.meta.staff_contact
-                    ),
-                    None => format!("{NO_MATCH_TEXT}\n\n{}", faq.meta.staff_contact),
-                },
-                MAX_CONTENT_CHARS,
-            )),
-            embeds: Vec::new(),
-            components: button_rows(entry_buttons(
-                suggestions.iter().copied(),
-                MAX_RELATED_BUTTONS,
-            )),
-        },
-        // Only the urgent message: no FAQ content that could read as reassurance.
-        Reply::Urgent { .. } => Rendered::text(&faq.meta.urgent_message),
     }
 }
 
-/// One entry's answer: the embed, its related entries and the feedback buttons.
-pub fn answer(faq: &Faq, entry: &Entry) -> Rendered {
-    let mut embed = CreateEmbed::new()
-        .title(truncate(&entry.question, MAX_TITLE_CHARS))
-        .description(&entry.answer)
-        .colour(ANSWER_COLOUR)
-        .footer(CreateEmbedFooter::new(&faq.meta.disclaimer));
-    for (name, value) in source_fields(&sources_markdown(faq, entry)) {
-        embed = embed.field(name, value, false);
+fn embed(card: Card) -> CreateEmbed {
+    let mut embed = CreateEmbed::new().title(card.title);
+    if let Some(description) = card.description {
+        embed = embed.description(description);
     }
-    let related = entry.related.iter().map(|&r| &faq.entries[r]);
-    let mut rows = button_rows(entry_buttons(related, MAX_RELATED_BUTTONS));
-    let feedback: Vec<CreateButton> = [
-        (HELPFUL_PREFIX, "Helpful", ButtonStyle::Success),
-        (UNHELPFUL_PREFIX, "Not helpful", ButtonStyle::Secondary),
-    ]
-    .into_iter()
-    .filter_map(|(prefix, label, style)| {
-        Some(
-            CreateButton::new(custom_id(prefix, &entry.id)?)
-                .label(label)
-                .style(style),
-        )
-    })
-    .collect();
-    if !feedback.is_empty() {
-        rows.push(CreateActionRow::Buttons(feedback));
+    embed = embed
+        .colour(CARD_COLOUR)
+        .footer(CreateEmbedFooter::new(card.footer));
+    for field in card.fields {
+        embed = embed.field(field.name, field.value, false);
     }
-    Rendered {
-        content: None,
-        embeds: vec![embed],
-        components: rows,
-    }
+    embed
 }
 
-/// Splits the sources list into embed fields of at most 1024 characters,
-/// at line breaks: "Sources", then "Sources (cont.)".
-pub fn source_fields(markdown: &str) -> Vec<(String, String)> {
-    let mut chunks: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for line in markdown.lines() {
-        // A single line over the limit (a very long link) is cut; validation keeps this rare.
-        let line = truncate(line, MAX_FIELD_CHARS);
-        let extra = if current.is_empty() { 0 } else { 1 };
-        if current.chars().count() + extra + line.chars().count() > MAX_FIELD_CHARS {
-            chunks.push(std::mem::take(&mut current));
-        }
-        if !current.is_empty() {
-            current.push('\n');
-        }
-        current.push_str(&line);
-    }
-    if !current.is_empty() {
-        chunks.push(current);
-    }
-    chunks
-        .into_iter()
-        .enumerate()
-        .map(|(i, value)| {
-            (
-                if i == 0 { "Sources" } else { "Sources (cont.)" }.to_owned(),
-                value,
-            )
-        })
-        .collect()
-}
-
-/// Buttons that open entries, at most `max`.
-fn entry_buttons<'f>(entries: impl Iterator<Item = &'f Entry>, max: usize) -> Vec<CreateButton> {
-    entries
-        .filter_map(|e| {
-            let id = custom_id(OPEN_PREFIX, &e.id)?;
-            Some(
-                CreateButton::new(id)
-                    .label(truncate(&e.question, MAX_LABEL_CHARS))
-                    .style(ButtonStyle::Secondary),
-            )
-        })
-        .take(max)
-        .collect()
-}
-
-fn button_rows(buttons: Vec<CreateButton>) -> Vec<CreateActionRow> {
-    buttons
-        .chunks(BUTTONS_PER_ROW)
-        .map(|row| CreateActionRow::Buttons(row.to_vec()))
-        .collect()
-}
-
-/// The topic list: with a category, its questions and a menu to open one;
-/// without, every category with its questions.
-pub fn topics(faq: &Faq, category: Option<&str>) -> Rendered {
-    match category {
-        Some(category) => {
-            let entries: Vec<&Entry> = faq
-                .entries
-                .iter()
-                .filter(|e| e.category == category)
-                .collect();
-            if entries.is_empty() {
-                return Rendered::text(&format!("There are no questions in “{category}” yet."));
-            }
-            let list: String = entries
-                .iter()
-                .map(|e| format!("• {}\n", e.question))
-                .collect();
-            let embed = CreateEmbed::new()
-                .title(truncate(&format!("FAQ: {category}"), MAX_TITLE_CHARS))
-                .description(truncate(&list, crate::faq::MAX_DESCRIPTION_CHARS))
-                .colour(ANSWER_COLOUR)
-                .footer(CreateEmbedFooter::new(
-                    "Pick a question below, or ask your own with /faq.",
-                ));
-            let options: Vec<CreateSelectMenuOption> = entries
-                .iter()
-                .filter(|e| e.id.chars().count() <= MAX_ID_CHARS)
-                .take(MAX_CHOICES)
-                .map(|e| {
-                    CreateSelectMenuOption::new(truncate(&e.question, MAX_ID_CHARS), e.id.clone())
+fn action_row(row: Row) -> CreateActionRow {
+    match row {
+        Row::Buttons(buttons) => CreateActionRow::Buttons(
+            buttons
+                .into_iter()
+                .map(|b| {
+                    CreateButton::new(b.id).label(b.label).style(match b.style {
+                        Style::Success => ButtonStyle::Success,
+                        Style::Secondary => ButtonStyle::Secondary,
+                    })
                 })
+                .collect(),
+        ),
+        Row::Menu(menu) => {
+            let options = menu
+                .options
+                .into_iter()
+                .map(|(label, value)| CreateSelectMenuOption::new(label, value))
                 .collect();
-            let menu = CreateSelectMenu::new(PICK_ID, CreateSelectMenuKind::String { options })
-                .placeholder("Open an answer");
-            Rendered {
-                content: None,
-                embeds: vec![embed],
-                components: vec![CreateActionRow::SelectMenu(menu)],
-            }
-        }
-        None => {
-            let mut embed = CreateEmbed::new()
-                .title("FAQ topics")
-                .colour(ANSWER_COLOUR)
-                .footer(CreateEmbedFooter::new(
-                    "Choose a category in /faq-topics to open its answers.",
-                ));
-            for category in faq.categories() {
-                let questions: Vec<&str> = faq
-                    .entries
-                    .iter()
-                    .filter(|e| e.category == category)
-                    .map(|e| e.question.as_str())
-                    .collect();
-                if questions.is_empty() {
-                    continue;
-                }
-                // Each category is one field; a long one is cut, and the category view lists it all.
-                let value = questions
-                    .iter()
-                    .map(|q| format!("• {}", truncate(q, 90)))
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                embed = embed.field(
-                    format!("{category} ({})", questions.len()),
-                    truncate(&value, MAX_FIELD_CHARS / 2),
-                    false,
-                );
-            }
-            Rendered {
-                content: None,
-                embeds: vec![embed],
-                components: Vec::new(),
-            }
+            CreateActionRow::SelectMenu(
+                CreateSelectMenu::new(menu.id, CreateSelectMenuKind::String { options })
+                    .placeholder(menu.placeholder),
+            )
         }
     }
 }
@@ -391,7 +163,7 @@ pub fn question_choices(engine: &crate::Engine, partial: &str) -> Vec<(String, S
         .into_iter()
         .take(MAX_CHOICES)
         .map(|e| {
-            let q = truncate(&e.question, MAX_ID_CHARS);
+            let q = layout::truncate(&e.question, MAX_ID_CHARS);
             (q.clone(), q)
         })
         .collect()
@@ -471,162 +243,61 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
+    use crate::layout::tests::engine;
     use crate::Engine;
 
-    fn engine() -> Engine {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/faq.toml"))
-            .expect("faq.toml");
-        Engine::from_toml(&text).expect("faq.toml is valid")
-    }
-
-    fn json(r: &Rendered) -> (Vec<Value>, Vec<Value>) {
-        (
-            r.embeds
-                .iter()
-                .map(|e| serde_json::to_value(e).unwrap())
-                .collect(),
-            r.components
-                .iter()
-                .map(|c| serde_json::to_value(c).unwrap())
-                .collect(),
-        )
-    }
-
-    /// Checks every limit Discord sets on what we render.
-    fn assert_fits(r: &Rendered) {
-        if let Some(c) = &r.content {
-            assert!(c.chars().count() <= MAX_CONTENT_CHARS);
-        }
-        let (embeds, rows) = json(r);
-        let len = |v: &Value| v.as_str().map_or(0, |s| s.chars().count());
-        for e in &embeds {
-            let fields_len: usize = e["fields"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|f| len(&f["name"]) + len(&f["value"]))
-                .sum();
-            let total =
-                len(&e["title"]) + len(&e["description"]) + len(&e["footer"]["text"]) + fields_len;
-            assert!(
-                total <= crate::lint::MAX_EMBED_TOTAL_CHARS,
-                "embed of {total} characters"
-            );
-            assert!(len(&e["title"]) <= 256);
-            assert!(len(&e["description"]) <= 4096);
-            let fields = e["fields"].as_array().cloned().unwrap_or_default();
-            assert!(fields.len() <= 25);
-            for f in &fields {
-                assert!(
-                    len(&f["name"]) <= 256 && len(&f["value"]) <= 1024 && len(&f["value"]) > 0,
-                    "{f}"
-                );
-            }
-        }
-        assert!(rows.len() <= 5);
-        for row in &rows {
-            let items = row["components"].as_array().unwrap();
-            assert!(!items.is_empty() && items.len() <= 5);
-            for c in items {
-                assert!(len(&c["custom_id"]) <= 100);
-                assert!(len(&c["label"]) <= 80);
-            }
-        }
-    }
-
-    /// Every entry of the shipped FAQ renders within Discord's limits, with
-    /// its sources as linked fields and the disclaimer as footer.
+    /// The builders say what the layout says: every answer of the shipped
+    /// FAQ, and a topic view, as the JSON Discord receives.
     #[test]
-    fn every_answer_fits() {
+    fn mapping_is_faithful() {
         let engine = engine();
         let faq = engine.faq();
+        let json = |r: &Rendered| {
+            (
+                serde_json::to_value(&r.embeds).unwrap(),
+                serde_json::to_value(&r.components).unwrap(),
+            )
+        };
         for entry in &faq.entries {
-            let r = answer(faq, entry);
-            assert_fits(&r);
-            let (embeds, rows) = json(&r);
-            assert_eq!(embeds[0]["title"], entry.question.as_str());
-            assert_eq!(embeds[0]["footer"]["text"], faq.meta.disclaimer.as_str());
-            assert_eq!(embeds[0]["fields"][0]["name"], "Sources");
-            assert!(embeds[0]["fields"][0]["value"]
-                .as_str()
-                .unwrap()
-                .contains("](http"));
-            let last = rows.last().unwrap();
+            let l = layout::answer(faq, entry);
+            let (embeds, rows) = json(&Rendered::from(l.clone()));
+            let card = &l.cards[0];
+            let e = &embeds[0];
+            assert_eq!(e["title"], card.title.as_str());
+            assert_eq!(e["description"], card.description.as_deref().unwrap());
+            assert_eq!(e["footer"]["text"], card.footer.as_str());
+            assert_eq!(e["color"], CARD_COLOUR);
+            let fields = e["fields"].as_array().unwrap();
+            assert_eq!(fields.len(), card.fields.len());
+            for (f, want) in fields.iter().zip(&card.fields) {
+                assert_eq!(
+                    (f["name"].as_str(), f["value"].as_str(), &f["inline"]),
+                    (
+                        Some(want.name.as_str()),
+                        Some(want.value.as_str()),
+                        &Value::Bool(false)
+                    )
+                );
+            }
+            assert_eq!(rows.as_array().unwrap().len(), l.rows.len());
+            let last = rows.as_array().unwrap().last().unwrap();
             assert_eq!(
                 last["components"][0]["custom_id"],
                 format!("faq:helpful:{}", entry.id)
             );
+            assert_eq!(last["components"][0]["style"], 3, "Helpful is green");
         }
-        for category in faq.categories() {
-            assert_fits(&topics(faq, Some(category)));
-        }
-        assert_fits(&topics(faq, None));
-    }
-
-    /// A long sources list is split at line breaks into "Sources" and "Sources (cont.)".
-    #[test]
-    fn long_sources_split() {
-        let line = format!("[{}](https://example.org/x)", "t".repeat(300));
-        let text = [line.as_str(); 7].join("\n");
-        let fields = source_fields(&text);
-        assert!(fields.len() >= 3);
-        assert_eq!(fields[0].0, "Sources");
-        assert_eq!(fields[1].0, "Sources (cont.)");
-        assert!(fields
-            .iter()
-            .all(|(_, v)| v.chars().count() <= MAX_FIELD_CHARS));
+        let category = faq.categories()[0];
+        let (embeds, rows) = json(&Rendered::from(layout::topics(faq, Some(category))));
+        assert_eq!(embeds[0]["title"], format!("FAQ: {category}"));
+        let menu = &rows[0]["components"][0];
         assert_eq!(
-            fields.iter().map(|(_, v)| v.lines().count()).sum::<usize>(),
-            7
+            (menu["custom_id"].as_str(), menu["placeholder"].as_str()),
+            (Some(layout::PICK_ID), Some("Open an answer"))
         );
-        assert_eq!(
-            source_fields(&"x".repeat(2000))[0].1.chars().count(),
-            MAX_FIELD_CHARS
-        );
-    }
-
-    /// Urgent shows the urgent message only; no-match shows the fixed text,
-    /// how to reach staff and the suggestions as buttons.
-    #[test]
-    fn urgent_and_no_match() {
-        let engine = engine();
-        let faq = engine.faq();
-        let urgent = reply(
-            faq,
-            &engine.answer("I had microneedling 5 days ago and now I have a fever and pus"),
-        );
-        assert_eq!(
-            urgent.content.as_deref(),
-            Some(faq.meta.urgent_message.as_str())
-        );
-        assert!(urgent.embeds.is_empty() && urgent.components.is_empty());
-        let none = reply(
-            faq,
-            &engine.answer("is microneedling good for tattoo removal on cats"),
-        );
-        assert_fits(&none);
-        let text = none.content.unwrap();
-        assert!(text.starts_with(NO_MATCH_TEXT) && text.contains(&faq.meta.staff_contact));
-        assert!(none.embeds.is_empty());
-    }
-
-    /// Custom ids round-trip, and ids that are not ours are ignored.
-    #[test]
-    fn actions_parse() {
-        assert_eq!(
-            Action::parse("faq:entry:downtime"),
-            Some(Action::Open("downtime".into()))
-        );
-        assert_eq!(
-            Action::parse("faq:unhelpful:cost"),
-            Some(Action::Feedback {
-                entry: "cost".into(),
-                helpful: false
-            })
-        );
-        assert_eq!(Action::parse(PICK_ID), Some(Action::Pick));
-        assert_eq!(Action::parse("other:thing"), None);
-        assert_eq!(custom_id(OPEN_PREFIX, &"a".repeat(95)), None);
+        assert!(!menu["options"].as_array().unwrap().is_empty());
+        let (embeds, _) = json(&Rendered::from(layout::topics(faq, None)));
+        assert!(embeds[0].get("description").is_none_or(Value::is_null));
     }
 
     /// The ids of the entries autocomplete offers for `partial`, in order.
@@ -638,7 +309,7 @@ mod tests {
                     .faq()
                     .entries
                     .iter()
-                    .find(|e| truncate(&e.question, MAX_ID_CHARS) == question);
+                    .find(|e| layout::truncate(&e.question, MAX_ID_CHARS) == question);
                 entry.map_or(question, |e| e.id.clone())
             })
             .collect()
@@ -709,7 +380,6 @@ mod tests {
             !question_choices(&engine, "how many sesions").is_empty(),
             "a typo still finds its entry"
         );
-        assert_eq!(truncate("abcdef", 4), "abc…");
     }
 
     /// Rank fusion puts an entry high in both lists first and keeps every

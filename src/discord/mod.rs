@@ -4,8 +4,12 @@
 //!
 //! - [`config`]: settings from the environment.
 //! - [`commands`]: `/faq`, `/faq-topics`, `/faq-privacy`, `/faq-forget-me`, `/faqadmin`.
-//! - [`events`]: mentions, opened channels, button and menu clicks, cooldowns.
-//! - [`embeds`]: a [`crate::Reply`] as embeds, buttons and texts, within Discord's limits.
+//! - [`events`]: mentions, opened channels, button and menu clicks.
+//! - [`respond`]: the one ask flow `/faq`, mentions and opened channels share.
+//! - [`cooldowns`]: the limits on message replies and staff alerts.
+//! - [`embeds`]: [`crate::layout`]'s parts as serenity builders.
+//! - [`health`], [`retry`], [`logging`]: the status file, retries of
+//!   member-facing sends, and what may be logged.
 //!
 //! The engine sits in an [`ArcSwap`]: each question loads the current one,
 //! and `/faqadmin reload` swaps in a new one only once it has loaded
@@ -17,9 +21,12 @@
 
 pub mod commands;
 pub mod config;
+pub mod cooldowns;
 pub mod embeds;
 pub mod events;
 pub mod health;
+pub mod logging;
+pub mod respond;
 pub mod retry;
 
 use std::future::Future;
@@ -34,6 +41,9 @@ use serenity::{GatewayIntents, GuildId, HttpBuilder};
 use tracing::{error, info, warn};
 
 pub use config::{Config, Shards};
+pub use logging::init_logging;
+
+use cooldowns::{AlertCooldown, Cooldowns};
 
 use crate::embed::VectorCache;
 use crate::lint;
@@ -111,8 +121,8 @@ pub struct Data {
     pub model: Arc<SemanticModel>,
     loaded: ArcSwap<Loaded>,
     pub started: Instant,
-    cooldowns: Mutex<events::Cooldowns>,
-    alert_cooldown: Mutex<events::AlertCooldown>,
+    cooldowns: Mutex<Cooldowns>,
+    alert_cooldown: Mutex<AlertCooldown>,
     /// The server the alert channel belongs to, once looked up.
     alert_guild: Mutex<Option<u64>>,
     /// The question log, if it could be opened.
@@ -161,14 +171,14 @@ impl Data {
         self.loaded.store(Arc::new(loaded));
     }
 
-    fn cooldowns(&self) -> MutexGuard<'_, events::Cooldowns> {
+    fn cooldowns(&self) -> MutexGuard<'_, Cooldowns> {
         // A panic while holding the lock leaves the counts usable.
         self.cooldowns
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn alert_cooldown(&self) -> MutexGuard<'_, events::AlertCooldown> {
+    fn alert_cooldown(&self) -> MutexGuard<'_, AlertCooldown> {
         self.alert_cooldown
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -211,53 +221,6 @@ pub fn intents(config: &Config) -> GatewayIntents {
     intents
 }
 
-/// The log level when `RUST_LOG` is unset.
-const DEFAULT_LOG: &str = "info,serenity=warn,poise=warn";
-/// Crates never logged, whatever `RUST_LOG` says: tungstenite logs every
-/// websocket frame at trace, IDENTIFY (with the bot token, also in hex)
-/// and every message members post, with their ids, included.
-pub const SILENCED_TARGETS: &[&str] = &["tungstenite", "tokio_tungstenite"];
-
-/// The `RUST_LOG` filter (or the default), with [`SILENCED_TARGETS`] off.
-pub fn log_filter(rust_log: Option<&str>) -> tracing_subscriber::EnvFilter {
-    let filter = rust_log
-        .and_then(|v| tracing_subscriber::EnvFilter::try_new(v).ok())
-        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(DEFAULT_LOG));
-    SILENCED_TARGETS
-        .iter()
-        .fold(filter, |f, target| match format!("{target}=off").parse() {
-            Ok(directive) => f.add_directive(directive),
-            Err(_) => f,
-        })
-}
-
-/// Whether a log event or span may be shown at all, whatever the level: not
-/// from [`SILENCED_TARGETS`], and no span of another crate. Spans print
-/// their fields with every line logged inside them, and serenity's carry
-/// whole gateway events (what members wrote, their ids) and, in its
-/// request builder, the token; their lines still show, without them.
-pub fn may_log(meta: &tracing::Metadata<'_>) -> bool {
-    let target = meta.target();
-    let crate_name = target.split("::").next().unwrap_or(target);
-    if SILENCED_TARGETS.contains(&crate_name) {
-        return false;
-    }
-    !meta.is_span() || crate_name == "faqbot"
-}
-
-/// Logs to stderr; `RUST_LOG` overrides the default level, within
-/// [`log_filter`] and [`may_log`].
-pub fn init_logging() {
-    use tracing_subscriber::layer::SubscriberExt as _;
-    use tracing_subscriber::util::SubscriberInitExt as _;
-    let rust_log = std::env::var("RUST_LOG").ok();
-    let _ = tracing_subscriber::registry()
-        .with(log_filter(rust_log.as_deref()))
-        .with(tracing_subscriber::filter::filter_fn(may_log))
-        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
-        .try_init();
-}
-
 /// Resolves on Ctrl-C or SIGTERM.
 pub async fn shutdown_signal() {
     let ctrl_c = async {
@@ -291,8 +254,26 @@ pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    // No model, no bot: answering with the lexical half alone would quietly
-    // answer worse, so a missing or broken model stops the start with its file named.
+    let (model, loaded) = load(&config).await?;
+    let recorder = open_log(&config.store).await;
+    let builder = client(&config)?;
+    let guild = config.guild_id.map(GuildId::new);
+    let (shards, health_file) = (config.shards, config.health_file.clone());
+    let mut data = Data::new(config, model, loaded);
+    if let Some(log) = &recorder {
+        data = data.with_log(log.clone());
+    }
+    let client = builder
+        .framework(framework(data, guild))
+        .await
+        .context("cannot set up the Discord client")?;
+    serve(client, shards, health_file, recorder, shutdown).await
+}
+
+/// The encoder and the FAQ. No model, no bot: answering with the lexical
+/// half alone would quietly answer worse, so a missing or broken model
+/// stops the start with its file named.
+async fn load(config: &Config) -> anyhow::Result<(Arc<SemanticModel>, Loaded)> {
     let model_dir = crate::model::model_dir(
         std::env::var_os("FAQBOT_MODEL")
             .map(PathBuf::from)
@@ -313,25 +294,17 @@ pub async fn run(
         "FAQ loaded from {}",
         config.faq_path.display()
     );
+    Ok((model, loaded))
+}
 
-    let intents = intents(&config);
-    let mut http = HttpBuilder::new(config.token.expose())
-        .client(rest_client()?)
-        .default_allowed_mentions(embeds::no_pings());
-    if let Some(base) = &config.api_base {
-        // serenity sends requests through the proxy only when its rate limiter is off.
-        http = http.proxy(base.as_str()).ratelimiter_disabled(true);
-    }
-    let guild = config.guild_id.map(GuildId::new);
-    let settings = config.store.clone();
+/// Opens the question log and starts its writer; `None` if it cannot be
+/// opened: answering never depends on the log.
+async fn open_log(settings: &crate::store::Settings) -> Option<Recorder> {
+    let settings = settings.clone();
     let opened = tokio::task::spawn_blocking(move || Store::open(&settings))
         .await
         .context("the question log's start-up task failed")
         .and_then(|opened| opened);
-    let shard_plan = config.shards;
-    let health_file = config.health_file.clone();
-    let mut data = Data::new(config, model, loaded);
-    let mut recorder = None;
     match opened {
         Ok(store) => {
             info!(
@@ -340,19 +313,28 @@ pub async fn run(
                 "question log at {}",
                 store.settings().path.display()
             );
-            let log = Recorder::start(Arc::new(store));
-            recorder = Some(log.clone());
-            data = data.with_log(log);
+            Some(Recorder::start(Arc::new(store)))
         }
-        // Answering never depends on the log.
-        Err(e) => warn!("question log off, answering without it: {e:#}"),
+        Err(e) => {
+            warn!("question log off, answering without it: {e:#}");
+            None
+        }
     }
+}
 
+/// The commands, the event handler and the options every command shares;
+/// on start it registers the commands (in `guild` only, if given).
+fn framework(data: Data, guild: Option<GuildId>) -> poise::Framework<Data, Error> {
     let options = poise::FrameworkOptions {
         commands: commands::all(),
         on_error: |e| Box::pin(on_error(e)),
-        event_handler: |ctx, event, framework, data| {
-            Box::pin(events::handle(ctx, event, framework.bot_id, data))
+        event_handler: |framework, event| {
+            Box::pin(events::handle(
+                framework.serenity_context,
+                event,
+                framework.bot_id(),
+                framework.user_data,
+            ))
         },
         allowed_mentions: Some(embeds::no_pings()),
         // Servers not in FAQBOT_GUILDS (and DMs, when it is set) get nothing;
@@ -361,7 +343,7 @@ pub async fn run(
             Box::pin(async move { Ok(ctx.data().config.serves(ctx.guild_id().map(|g| g.get()))) })
         }),
         initialize_owners: false,
-        // No command uses poise's cooldowns (ours are in events.rs); left on,
+        // No command uses poise's cooldowns (ours are in cooldowns.rs); left on,
         // poise would remember every member who ever ran a command, forever.
         manual_cooldowns: true,
         prefix_options: poise::PrefixFrameworkOptions {
@@ -370,7 +352,7 @@ pub async fn run(
         },
         ..Default::default()
     };
-    let framework = poise::Framework::builder()
+    poise::Framework::builder()
         .options(options)
         .setup(move |ctx, _ready, framework| {
             Box::pin(async move {
@@ -387,12 +369,34 @@ pub async fn run(
                 Ok(data)
             })
         })
-        .build();
+        .build()
+}
 
-    let mut client = serenity::ClientBuilder::new_with_http(http.build(), intents)
-        .framework(framework)
-        .await
-        .context("cannot set up the Discord client")?;
+/// The Discord client's builder: our REST client, the intents, and the
+/// stand-in's address in tests.
+fn client(config: &Config) -> anyhow::Result<serenity::ClientBuilder> {
+    let mut http = HttpBuilder::new(config.token.expose())
+        .client(rest_client()?)
+        .default_allowed_mentions(embeds::no_pings());
+    if let Some(base) = &config.api_base {
+        // serenity sends requests through the proxy only when its rate limiter is off.
+        http = http.proxy(base.as_str()).ratelimiter_disabled(true);
+    }
+    Ok(serenity::ClientBuilder::new_with_http(
+        http.build(),
+        intents(config),
+    ))
+}
+
+/// Runs the gateway until `shutdown` resolves, writing the health file
+/// meanwhile; then flushes the question log.
+async fn serve(
+    mut client: serenity::Client,
+    shard_plan: Shards,
+    health_file: Option<PathBuf>,
+    recorder: Option<Recorder>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let shards = client.shard_manager.clone();
     let (stopping, stop_requested) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {

@@ -9,6 +9,9 @@ mod check;
 mod error;
 mod raw;
 
+use crate::limits::{
+    MAX_CONTENT_CHARS, MAX_DESCRIPTION_CHARS, MAX_FIELD_CHARS, MAX_FOOTER_CHARS, MAX_TITLE_CHARS,
+};
 use check::Checker;
 use error::LineMap;
 pub use error::{FaqError, FaqErrors, Location};
@@ -26,18 +29,6 @@ pub const PLACEHOLDERS: &[&str] = &[
     "booking_url",
     "prices_url",
 ];
-
-/// Discord's embed title limit: the entry's question is the title.
-pub const MAX_TITLE_CHARS: usize = 256;
-/// Discord's embed description limit: the answer is the description.
-pub const MAX_DESCRIPTION_CHARS: usize = 4096;
-/// Discord's embed field value limit: the sources list is one field.
-pub const MAX_FIELD_CHARS: usize = 1024;
-/// Discord's embed footer limit: the disclaimer is the footer.
-pub const MAX_FOOTER_CHARS: usize = 2048;
-/// Discord's message content limit: the urgent message is sent as content,
-/// so it shows even where embeds are turned off.
-pub const MAX_CONTENT_CHARS: usize = 2000;
 
 /// Below this best score the bot does not answer. Chosen on the evaluation
 /// sets: lower lets near-miss questions (other treatments, chit-chat that

@@ -4,7 +4,9 @@
 
 use std::collections::HashSet;
 
-use faqbot::discord::embeds::{self, Rendered, MAX_CHOICES, MAX_ID_CHARS};
+use faqbot::discord::embeds::{self, Rendered};
+use faqbot::layout;
+use faqbot::limits::{MAX_CHOICES, MAX_ID_CHARS};
 use faqbot::reply::render_text;
 use faqbot::{text, Engine, Reply, Strictness};
 use poise::serenity_prelude as serenity;
@@ -223,7 +225,7 @@ pub fn check(engine: &Engine, second: &Engine, question: &str) {
                 "urgent says only the urgent message"
             );
         }
-        assert_fits(&embeds::reply(faq, reply));
+        assert_fits(&Rendered::from(layout::reply(faq, reply)));
     }
 
     for limit in [0, 1, 3, MAX_CHOICES] {

@@ -912,7 +912,7 @@ pub const BURST_MESSAGES: u64 = 400;
 pub const BURST_CHANNELS: u64 = 5;
 /// Messages that read as a complication, among the mentions: never held back.
 pub const BURST_URGENT: u64 = 10;
-/// The channel cooldown (see src/discord/events.rs): replies per channel per minute.
+/// The channel cooldown (see src/discord/cooldowns.rs): replies per channel per minute.
 pub const CHANNEL_BURST: usize = 4;
 /// Dispatches one burst of 5,000 events, numbered from `base`, and waits
 /// until every interaction is answered.
