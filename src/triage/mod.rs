@@ -32,6 +32,7 @@
 //! gets the caution tier: the answer, plus when to get help.
 
 mod context;
+mod words;
 
 use std::sync::LazyLock;
 
@@ -42,6 +43,7 @@ use crate::matcher::Fuzzy;
 use crate::text;
 
 pub use context::Context;
+use words::{comparative_bases, find_in, has_cue, occurs_in, phrase, term};
 
 /// Words allowed between two words of one phrase ("swelling keeps on
 /// growing" matches "swelling growing").
@@ -197,33 +199,6 @@ const NUMBER_WORDS: &[(&str, u32)] = &[
 /// Marks a term word that must match exactly, not by stem ("=numb" is
 /// not "numbing", "=burns" is not "burning").
 pub const EXACT: char = '=';
-
-/// The stems of a phrase, as triage compares them; a word written with
-/// [`EXACT`] before it stays whole, marked.
-fn phrase(p: &str) -> Vec<String> {
-    p.split_whitespace()
-        .flat_map(|token| {
-            let exact = token.starts_with(EXACT);
-            text::words(token.trim_start_matches(EXACT))
-                .into_iter()
-                .map(move |w| {
-                    if exact {
-                        format!("{EXACT}{w}")
-                    } else {
-                        text::stem(&w)
-                    }
-                })
-        })
-        .collect()
-}
-
-fn term(p: &str) -> Term {
-    match p.trim() {
-        FEVER_TERM => Term::Fever,
-        LATE_TERM => Term::Late,
-        p => Term::Words(phrase(p)),
-    }
-}
 
 impl Triage {
     /// Builds the concepts and context cues from the FAQ's triage sections.
@@ -603,82 +578,4 @@ impl Triage {
         }
         None
     }
-}
-
-/// Finds a term in a clause at or after `from`: its words in order, each
-/// within [`MAX_PHRASE_GAP`] words of the previous one, on stems, but a
-/// term word marked [`EXACT`] is compared with the word as typed. Returns
-/// the first and last positions.
-/// The base forms an English comparative or superlative can come from:
-/// "hotter" → "hot" (doubled consonant), "puffier" → "puffy", "sorer" →
-/// "sore", "redder" → "red" ("worse" is irregular and listed as a word).
-/// Candidates only: the caller keeps the one the lexicon knows.
-fn comparative_bases(word: &str) -> impl Iterator<Item = String> + '_ {
-    /// Shorter bases are too often not adjectives at all ("her" → "h").
-    const MIN_BASE: usize = 3;
-    ["est", "er"]
-        .into_iter()
-        .filter_map(|suffix| word.strip_suffix(suffix))
-        .flat_map(|stem| {
-            let mut out = Vec::with_capacity(4);
-            if let Some(s) = stem.strip_suffix('i') {
-                out.push(format!("{s}y"));
-            }
-            let mut tail = stem.chars().rev();
-            if let (Some(last), Some(before)) = (tail.next(), tail.next()) {
-                if last == before {
-                    out.push(stem[..stem.len() - last.len_utf8()].to_owned());
-                }
-            }
-            // "sorer", "larger": the base's final e is the suffix's e.
-            out.push(format!("{stem}e"));
-            out.push(stem.to_owned());
-            out
-        })
-        .filter(|b| b.chars().count() >= MIN_BASE)
-}
-
-fn find_in(
-    stems: &[String],
-    typed: &[String],
-    seq: &[String],
-    from: usize,
-) -> Option<(usize, usize)> {
-    let same = |k: usize, w: &String| match w.strip_prefix(EXACT) {
-        Some(exact) => typed.get(k).is_some_and(|t| t == exact),
-        None => &stems[k] == w,
-    };
-    let words = stems;
-    let (head, rest) = seq.split_first()?;
-    'start: for start in from..words.len() {
-        if !same(start, head) {
-            continue;
-        }
-        let mut at = start;
-        for w in rest {
-            let limit = (at + 2 + MAX_PHRASE_GAP).min(words.len());
-            match (at + 1..limit).find(|&k| same(k, w)) {
-                Some(k) => at = k,
-                None => continue 'start,
-            }
-        }
-        return Some((start, at));
-    }
-    None
-}
-
-/// Whether the cue `seq` occurs in `words` within `range`, its words
-/// side by side: a cue is a fixed phrase ("can it"), unlike a symptom term
-/// whose words may be apart ("can not keep it" is not "can it").
-fn occurs_in(words: &[String], seq: &[String], range: std::ops::Range<usize>) -> bool {
-    let end = range.end.min(words.len());
-    if seq.is_empty() || range.start >= end {
-        return false;
-    }
-    words[range.start..end].windows(seq.len()).any(|w| w == seq)
-}
-
-/// Whether the cue `seq` occurs anywhere in `words` (see [`occurs_in`]).
-fn has_cue(words: &[String], seq: &[String]) -> bool {
-    occurs_in(words, seq, 0..words.len())
 }

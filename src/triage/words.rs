@@ -1,0 +1,111 @@
+//! Words and phrases inside a clause: how a lexicon phrase becomes stems,
+//! how a comparative finds its adjective, and how a phrase is found in a
+//! clause's words with a little slack.
+
+use super::{Term, EXACT, FEVER_TERM, LATE_TERM, MAX_PHRASE_GAP};
+use crate::text;
+
+/// The stems of a phrase, as triage compares them; a word written with
+/// [`EXACT`] before it stays whole, marked.
+pub(super) fn phrase(p: &str) -> Vec<String> {
+    p.split_whitespace()
+        .flat_map(|token| {
+            let exact = token.starts_with(EXACT);
+            text::words(token.trim_start_matches(EXACT))
+                .into_iter()
+                .map(move |w| {
+                    if exact {
+                        format!("{EXACT}{w}")
+                    } else {
+                        text::stem(&w)
+                    }
+                })
+        })
+        .collect()
+}
+
+pub(super) fn term(p: &str) -> Term {
+    match p.trim() {
+        FEVER_TERM => Term::Fever,
+        LATE_TERM => Term::Late,
+        p => Term::Words(phrase(p)),
+    }
+}
+
+/// The base forms an English comparative or superlative can come from:
+/// "hotter" → "hot" (doubled consonant), "puffier" → "puffy", "sorer" →
+/// "sore", "redder" → "red" ("worse" is irregular and listed as a word).
+/// Candidates only: the caller keeps the one the lexicon knows.
+pub(super) fn comparative_bases(word: &str) -> impl Iterator<Item = String> + '_ {
+    /// Shorter bases are too often not adjectives at all ("her" → "h").
+    const MIN_BASE: usize = 3;
+    ["est", "er"]
+        .into_iter()
+        .filter_map(|suffix| word.strip_suffix(suffix))
+        .flat_map(|stem| {
+            let mut out = Vec::with_capacity(4);
+            if let Some(s) = stem.strip_suffix('i') {
+                out.push(format!("{s}y"));
+            }
+            let mut tail = stem.chars().rev();
+            if let (Some(last), Some(before)) = (tail.next(), tail.next()) {
+                if last == before {
+                    out.push(stem[..stem.len() - last.len_utf8()].to_owned());
+                }
+            }
+            // "sorer", "larger": the base's final e is the suffix's e.
+            out.push(format!("{stem}e"));
+            out.push(stem.to_owned());
+            out
+        })
+        .filter(|b| b.chars().count() >= MIN_BASE)
+}
+
+/// Finds a term in a clause at or after `from`: its words in order, each
+/// within [`MAX_PHRASE_GAP`] words of the previous one, on stems, but a
+/// term word marked [`EXACT`] is compared with the word as typed. Returns
+/// the first and last positions.
+pub(super) fn find_in(
+    stems: &[String],
+    typed: &[String],
+    seq: &[String],
+    from: usize,
+) -> Option<(usize, usize)> {
+    let same = |k: usize, w: &String| match w.strip_prefix(EXACT) {
+        Some(exact) => typed.get(k).is_some_and(|t| t == exact),
+        None => &stems[k] == w,
+    };
+    let words = stems;
+    let (head, rest) = seq.split_first()?;
+    'start: for start in from..words.len() {
+        if !same(start, head) {
+            continue;
+        }
+        let mut at = start;
+        for w in rest {
+            let limit = (at + 2 + MAX_PHRASE_GAP).min(words.len());
+            match (at + 1..limit).find(|&k| same(k, w)) {
+                Some(k) => at = k,
+                None => continue 'start,
+            }
+        }
+        return Some((start, at));
+    }
+    None
+}
+
+/// Whether the cue `seq` occurs in `words` within `range`, its words
+/// side by side: a cue is a fixed phrase ("can it"), unlike a symptom term
+/// whose words may be apart ("can not keep it" is not "can it").
+pub(super) fn occurs_in(words: &[String], seq: &[String], range: std::ops::Range<usize>) -> bool {
+    let end = range.end.min(words.len());
+    if seq.is_empty() || range.start >= end {
+        return false;
+    }
+    words[range.start..end].windows(seq.len()).any(|w| w == seq)
+}
+
+/// Whether the cue `seq` occurs anywhere in `words` (see [`occurs_in`]).
+pub(super) fn has_cue(words: &[String], seq: &[String]) -> bool {
+    occurs_in(words, seq, 0..words.len())
+}
