@@ -9,6 +9,7 @@
 //! The core is synchronous, does no I/O and knows nothing of Discord:
 //! - [`outcome`]: what a reply came to (answer, no match, urgent), named once.
 //! - [`text`]: the one normalisation, for FAQ phrasings and questions alike.
+//! - [`embed`]: the sentence encoder: weights in as bytes, vectors out.
 //! - [`faq`]: parse and validate `faq.toml` into a checked [`faq::Faq`].
 //! - [`triage`]: red-flag detection, run before matching.
 //! - [`matcher`]: the index built once per load, the scores, and the
@@ -25,8 +26,8 @@
 //! The edges: [`discord`], the bot (`faqbot run`), a thin adapter over
 //! [`Engine`]; [`store`], the SQLite question log (written off the reply
 //! path in batches) and its staff reports; [`chart`], those reports drawn
-//! as one PNG for staff; [`files`], size-capped reads of the files the
-//! binary is pointed at.
+//! as one PNG for staff; [`model`], which reads the encoder's files;
+//! [`files`], size-capped reads of the files the binary is pointed at.
 
 pub mod chart;
 pub mod discord;
