@@ -3,7 +3,7 @@
 //! Each cue is scoped: a negation to its clause and the words just before
 //! the mention, frames to the mention's sentence.
 
-use super::{has_cue, occurs_in, Clause};
+use super::{has_cue, occurs_in, unnegated_cue_at, Clause};
 use crate::faq::TriageSettings;
 
 /// What a mention's surroundings make of it.
@@ -128,14 +128,9 @@ impl Cues {
         // A word saying it is over cancels the mention, unless it is
         // itself negated: "never wore off" and "hasn't gone down" say the
         // opposite.
-        let stop = (end + 1 + RESOLVED_AFTER).min(s.len());
-        let resolved = (end + 1..stop).any(|k| {
-            self.resolved
-                .iter()
-                .any(|n| !n.is_empty() && s[k..stop].starts_with(n))
-                && !(k.saturating_sub(NEGATION_BEFORE_RESOLVED)..k)
-                    .any(|j| self.negations.iter().any(|n| s[j..k].starts_with(n)))
-        });
+        let stop = end + 1 + RESOLVED_AFTER;
+        let resolved = (end + 1..stop.min(s.len()))
+            .any(|k| unnegated_cue_at(s, k, stop, &self.resolved, &self.negations));
         if resolved {
             return Context::Negated;
         }
@@ -227,10 +222,6 @@ impl Cues {
             .any(|c| cues.iter().any(|cue| has_cue(&c.stems, cue)))
     }
 }
-
-/// Words just before a "resolved" cue in which a negation undoes it
-/// ("never wore off", "has not gone down").
-const NEGATION_BEFORE_RESOLVED: usize = 2;
 
 /// Words after a mention in which a "resolved" cue cancels it.
 const RESOLVED_AFTER: usize = super::RESOLVED_WINDOW;

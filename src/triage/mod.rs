@@ -43,7 +43,7 @@ use crate::matcher::Fuzzy;
 use crate::text;
 
 pub use context::Context;
-use words::{comparative_bases, find_in, has_cue, occurs_in, phrase, term};
+use words::{comparative_bases, find_in, has_cue, occurs_in, phrase, term, unnegated_cue_at};
 
 /// Words allowed between two words of one phrase ("swelling keeps on
 /// growing" matches "swelling growing").
@@ -51,9 +51,6 @@ pub const MAX_PHRASE_GAP: usize = 2;
 /// Words after a mention in which a "resolved" word cancels it ("bleeding
 /// has now stopped").
 pub const RESOLVED_WINDOW: usize = 6;
-/// Words before an expectation cue in which a negation turns the question
-/// into a report ("this is not normal", "is not ok").
-pub const EXPECTATION_NEGATION_WINDOW: usize = 2;
 /// The special term for a temperature at or over the fever line.
 pub const FEVER_TERM: &str = "@fever";
 /// The special term for a day count at or past `late_after_days`.
@@ -390,13 +387,8 @@ impl Triage {
     fn asks_if_expected(&self, clauses: &[Clause], sentence: usize) -> bool {
         clauses.iter().filter(|c| c.sentence == sentence).any(|c| {
             let s = &c.stems;
-            (0..s.len()).any(|k| {
-                self.expectation
-                    .iter()
-                    .any(|e| !e.is_empty() && s[k..].starts_with(e))
-                    && !(k.saturating_sub(EXPECTATION_NEGATION_WINDOW)..k)
-                        .any(|j| self.negations.iter().any(|n| s[j..k].starts_with(n)))
-            })
+            (0..s.len())
+                .any(|k| unnegated_cue_at(s, k, s.len(), &self.expectation, &self.negations))
         })
     }
 

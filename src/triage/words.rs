@@ -109,3 +109,25 @@ pub(super) fn occurs_in(words: &[String], seq: &[String], range: std::ops::Range
 pub(super) fn has_cue(words: &[String], seq: &[String]) -> bool {
     occurs_in(words, seq, 0..words.len())
 }
+
+/// Words just before a cue in which a negation undoes it: "never wore
+/// off" is not over, "not normal" does not ask whether it is normal.
+pub(super) const NEGATION_BEFORE_CUE: usize = 2;
+
+/// Whether one of `cues` starts at position `k` of `words` and ends before
+/// `stop`, with no negation in the [`NEGATION_BEFORE_CUE`] words before it.
+pub(super) fn unnegated_cue_at(
+    words: &[String],
+    k: usize,
+    stop: usize,
+    cues: &[Vec<String>],
+    negations: &[Vec<String>],
+) -> bool {
+    let stop = stop.min(words.len());
+    k < stop
+        && cues
+            .iter()
+            .any(|c| !c.is_empty() && words[k..stop].starts_with(c))
+        && !(k.saturating_sub(NEGATION_BEFORE_CUE)..k)
+            .any(|j| negations.iter().any(|n| words[j..k].starts_with(n)))
+}
