@@ -6,11 +6,14 @@
 //!
 //! ```text
 //! confidence = LEXICAL_WEIGHT × lexical + (1 − LEXICAL_WEIGHT) × semantic
-//! semantic   = NEAREST_WEIGHT × best cosine + (1 − NEAREST_WEIGHT) × mean of the TOP_K best
+//! semantic   = mean cosine of the entry's TOP_K nearest phrasings
 //! ```
 //!
-//! (the mean of an entry's few nearest phrasings steadies the single
-//! nearest one, which one odd phrasing can decide). The best entry is
+//! (a second phrasing that agrees is better evidence than the single
+//! nearest one, which one odd phrasing can decide; a third already reaches
+//! into phrasings of another aspect of the entry. So a phrasing that
+//! nothing else in its entry supports can lose to a neighbour: `check`
+//! reports it, and the fix is a sibling phrasing, as for any weak one). The best entry is
 //! answered when its confidence reaches the threshold and beats the
 //! runner-up by the margin; a question that names a subject the FAQ lists
 //! as not covered gets no answer, whatever the scores.
@@ -31,9 +34,7 @@ use crate::reply::NoMatchReason;
 /// Weight of the lexical score in the confidence: the encoder carries most
 /// of it, the lexical score breaks its ties on the FAQ's own words. 0.25 to
 /// 0.4 transferred best between FAQs.
-pub const LEXICAL_WEIGHT: f64 = 0.4;
-/// Weight of the nearest phrasing against the mean of the [`TOP_K`](super::semantic::TOP_K) nearest.
-pub const NEAREST_WEIGHT: f32 = 0.7;
+pub const LEXICAL_WEIGHT: f64 = 0.3;
 /// The threshold, as a share of this FAQ's in-domain cosine level.
 pub const ANSWER_AT: f64 = 0.58;
 /// The best entry must beat the runner-up by this much, or it is a
@@ -57,10 +58,10 @@ pub enum Decision {
     },
 }
 
-/// An entry's semantic score: its nearest phrasing and the mean of its
-/// [`TOP_K`](super::semantic::TOP_K) nearest, blended.
+/// An entry's semantic score: the mean of its
+/// [`TOP_K`](super::semantic::TOP_K) nearest phrasings.
 pub fn semantic_score(n: &Nearest) -> f64 {
-    f64::from(NEAREST_WEIGHT * n.cosine + (1.0 - NEAREST_WEIGHT) * n.top_mean)
+    f64::from(n.top_mean)
 }
 
 /// The one confidence for an entry.

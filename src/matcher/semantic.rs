@@ -40,7 +40,7 @@ pub struct Calibration {
 const CALIBRATION_BLOCK: usize = 256;
 
 /// How many of an entry's nearest phrasings [`Nearest::top_mean`] averages.
-pub const TOP_K: usize = 3;
+pub const TOP_K: usize = 2;
 
 /// Which off-topic sentence sets the off-topic level: a high quantile, so
 /// that nine in ten chat lines score below it, but not the maximum, which
