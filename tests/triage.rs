@@ -180,6 +180,35 @@ fn comparatives_read_as_their_adjective() {
     }
 }
 
+/// A question's mood reaches to the next contrastive conjunction: after
+/// "but", a clause reports on its own terms, while a question that starts
+/// after "but" still asks.
+#[test]
+fn a_contrastive_conjunction_starts_a_new_statement() {
+    let (faq, t) = triage();
+    let table: &[(&str, Option<&str>)] = &[
+        (
+            "was healing ok but since monday the pain keeps getting worse",
+            Some("severe-pain"),
+        ),
+        (
+            "is redness normal on day 2 but now there's pus coming out",
+            Some("infection"),
+        ),
+        ("is swelling worse with RF needling?", None),
+        ("feeling fine, but can it cause blisters later?", None),
+        ("does it scar, but how would I know if it's infected?", None),
+    ];
+    for (message, concept) in table {
+        let v = t.check(message);
+        let urgent = match &v {
+            Verdict::Urgent(_) => concept_of(&faq, &v),
+            _ => None,
+        };
+        assert_eq!(urgent.as_deref(), *concept, "{message}: {v:?}");
+    }
+}
+
 /// A sentence that asks whether a symptom is expected offers no weak
 /// mention for the encoder to promote; a negated "normal" is a report.
 #[test]

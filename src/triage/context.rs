@@ -154,7 +154,11 @@ impl Cues {
         if before_in(&self.general) || self.general.iter().any(|g| has_cue(s, g)) {
             return Context::General;
         }
-        if self.is_question(clauses, clause.sentence) {
+        let at = clauses
+            .iter()
+            .position(|c| std::ptr::eq(c, clause))
+            .unwrap_or(0);
+        if self.is_question(clauses, at) {
             return Context::Asked;
         }
         // Before treatment ("should I cancel tomorrow?"): the whole sentence.
@@ -175,7 +179,9 @@ impl Cues {
 
     /// The context of something placed only by its sentence (a temperature).
     pub(super) fn sentence_context(&self, clauses: &[Clause], sentence: usize) -> Context {
-        if self.in_sentence(clauses, sentence, &self.general) || self.is_question(clauses, sentence)
+        let first = clauses.iter().position(|c| c.sentence == sentence);
+        if self.in_sentence(clauses, sentence, &self.general)
+            || first.is_some_and(|at| self.is_question(clauses, at))
         {
             Context::General
         } else if self.in_sentence(clauses, sentence, &self.before)
@@ -193,9 +199,13 @@ impl Cues {
     /// A question that asks rather than reports: it opens with a modal
     /// ("can a roller cause …", "could I get …"; not "can't breathe"), or
     /// with a form of be or do and says nothing of the writer ("is the
-    /// pain worse with RF?").
-    fn is_question(&self, clauses: &[Clause], sentence: usize) -> bool {
-        let Some(first) = clauses.iter().find(|c| c.sentence == sentence) else {
+    /// pain worse with RF?"). The mood is the frame's: the clauses from the
+    /// sentence's start, or from a contrastive conjunction, up to the next
+    /// one. "Was healing fine but since Thursday it hurts more" reports
+    /// after its "but" whatever the opening word was.
+    fn is_question(&self, clauses: &[Clause], at: usize) -> bool {
+        let frame = frame(clauses, at);
+        let Some(first) = frame.first() else {
             return false;
         };
         let Some(opening) = first.stems.first() else {
@@ -209,9 +219,8 @@ impl Cues {
         }
         self.asking.contains(opening)
             && !negated_next
-            && !clauses
+            && !frame
                 .iter()
-                .filter(|c| c.sentence == sentence)
                 .any(|c| c.stems.iter().any(|w| self.personal.contains(w)))
     }
 
@@ -221,6 +230,25 @@ impl Cues {
             .filter(|c| c.sentence == sentence)
             .any(|c| cues.iter().any(|cue| has_cue(&c.stems, cue)))
     }
+}
+
+/// The clauses that share the mood of clause `at`: back to the start of
+/// its sentence or to a clause opened by a contrastive conjunction, and on
+/// up to the next such clause.
+fn frame(clauses: &[Clause], at: usize) -> &[Clause] {
+    let Some(here) = clauses.get(at) else {
+        return &[];
+    };
+    let same = |k: &usize| clauses[*k].sentence == here.sentence;
+    let start = (0..=at)
+        .rev()
+        .take_while(same)
+        .find(|&k| clauses[k].turns)
+        .unwrap_or_else(|| (0..=at).rev().take_while(same).last().unwrap_or(at));
+    let end = (at + 1..clauses.len())
+        .find(|&k| !same(&k) || clauses[k].turns)
+        .unwrap_or(clauses.len());
+    &clauses[start..end]
 }
 
 /// Words after a mention in which a "resolved" cue cancels it.

@@ -125,6 +125,10 @@ struct Clause {
     words: Vec<String>,
     stems: Vec<String>,
     sentence: usize,
+    /// Opened by a contrastive conjunction ("… but since Thursday it
+    /// hurts more"): a new statement, outside the mood of the clauses
+    /// before it (see `context::Cues::is_question`).
+    turns: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -240,20 +244,36 @@ impl Triage {
         let cut = text::strip_markup(message);
         let mut out = Vec::new();
         for (s, sentence) in SENTENCE_END.split(&cut).enumerate() {
-            for part in CLAUSE_BREAK.split(sentence) {
-                let words: Vec<String> = text::words(part);
-                if words.is_empty() {
-                    continue;
+            // Each part with whether the break before it was a conjunction
+            // (a word) rather than punctuation.
+            let mut turns = false;
+            let mut from = 0;
+            let breaks = CLAUSE_BREAK
+                .find_iter(sentence)
+                .map(|b| {
+                    (
+                        b.start(),
+                        b.end(),
+                        b.as_str().chars().any(char::is_alphabetic),
+                    )
+                })
+                .chain(std::iter::once((sentence.len(), sentence.len(), false)));
+            for (start, end, conjunction) in breaks {
+                let words: Vec<String> = text::words(&sentence[from..start]);
+                if !words.is_empty() {
+                    let stems = words
+                        .iter()
+                        .map(|w| text::stem(self.corrected(w)))
+                        .collect();
+                    out.push(Clause {
+                        words,
+                        stems,
+                        sentence: s,
+                        turns,
+                    });
                 }
-                let stems = words
-                    .iter()
-                    .map(|w| text::stem(self.corrected(w)))
-                    .collect();
-                out.push(Clause {
-                    words,
-                    stems,
-                    sentence: s,
-                });
+                turns = conjunction;
+                from = end;
             }
         }
         out
