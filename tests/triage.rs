@@ -209,6 +209,53 @@ fn a_contrastive_conjunction_starts_a_new_statement() {
     }
 }
 
+/// Scopes that reach beyond the mention's own words: a past frame covers
+/// the rest of its sentence, a resolution in the next clause that refers
+/// back with a pronoun ends what came before, and someone else's
+/// symptom is urgent only while it is happening.
+#[test]
+fn frames_reach_across_clauses() {
+    let (_, t) = triage();
+    let table: &[(&str, bool)] = &[
+        ("years back I reacted to a serum, welts and all", false),
+        ("years back I had a peel, now I have welts all over", true),
+        (
+            "came up in hives after the serum, but they went away within the hour",
+            false,
+        ),
+        (
+            "came up in hives after the serum, but the itching went away",
+            true,
+        ),
+        (
+            "my mate's lips swelled up after his filler last year",
+            false,
+        ),
+        ("my daughter's lips are swelling up right now", true),
+    ];
+    for (message, urgent) in table {
+        let v = t.check(message);
+        assert_eq!(matches!(v, Verdict::Urgent(_)), *urgent, "{message}: {v:?}");
+    }
+}
+
+/// A bare term is weak evidence only when nothing takes it back: its
+/// second term negated ("eyes aren't sore") denies it, and a minimiser
+/// ("a bit swollen") makes light of it.
+#[test]
+fn denied_or_minimised_terms_are_not_weak_mentions() {
+    let (_, t) = triage();
+    let table: &[(&str, bool)] = &[
+        ("my eyes aren't sore or red after the session", false),
+        ("woke up a bit swollen this morning", false),
+        ("woke up swollen this morning", true),
+    ];
+    for (message, weak) in table {
+        let (_, mentions) = t.read(message);
+        assert_eq!(!mentions.is_empty(), *weak, "{message}: {mentions:?}");
+    }
+}
+
 /// A sentence that asks whether a symptom is expected offers no weak
 /// mention for the encoder to promote; a negated "normal" is a report.
 #[test]

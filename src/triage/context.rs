@@ -131,7 +131,11 @@ impl Cues {
         let stop = end + 1 + RESOLVED_AFTER;
         let resolved = (end + 1..stop.min(s.len()))
             .any(|k| unnegated_cue_at(s, k, stop, &self.resolved, &self.negations));
-        if resolved {
+        let at = clauses
+            .iter()
+            .position(|c| std::ptr::eq(c, clause))
+            .unwrap_or(0);
+        if resolved || self.resolved_next(clauses, at) {
             return Context::Negated;
         }
         if self.figurative.iter().any(|f| has_cue(s, f)) {
@@ -154,10 +158,6 @@ impl Cues {
         if before_in(&self.general) || self.general.iter().any(|g| has_cue(s, g)) {
             return Context::General;
         }
-        let at = clauses
-            .iter()
-            .position(|c| std::ptr::eq(c, clause))
-            .unwrap_or(0);
         if self.is_question(clauses, at) {
             return Context::Asked;
         }
@@ -165,16 +165,48 @@ impl Cues {
         if self.in_sentence(clauses, clause.sentence, &self.before) {
             return Context::Past;
         }
-        // The past is scoped to the clause, and a word of the present in
-        // the same clause wins ("swollen since last week" is now).
+        // The past covers its clause and the clauses after it in the
+        // sentence ("years ago I reacted to a mask, hives and all"); a word
+        // of the present in the mention's own clause wins ("swollen since
+        // last week", "last week I had it done, now my cheek is hot").
         let any = |cues: &[Vec<String>]| cues.iter().any(|cue| has_cue(s, cue));
-        if any(&self.past) && !any(&self.current) {
+        if (any(&self.past) || before_in(&self.past)) && !any(&self.current) {
             return Context::Past;
         }
         if before_in(&self.others) {
             return Context::Other;
         }
         Context::Current
+    }
+
+    /// Whether a clause speaks of the present ("are swelling", "now",
+    /// "since this morning").
+    pub(super) fn is_present(&self, clause: &Clause) -> bool {
+        self.current.iter().any(|cue| has_cue(&clause.stems, cue))
+    }
+
+    /// Whether the clause after `at`, in the same sentence, says that what
+    /// came before is over, referring back to it: it opens with a pronoun
+    /// or with the word of resolution itself ("blisters, but they healed
+    /// in a week", "a bit puffy but going down"). A clause with a subject
+    /// of its own ("but the swelling has gone down") speaks of that.
+    fn resolved_next(&self, clauses: &[Clause], at: usize) -> bool {
+        let (Some(here), Some(next)) = (clauses.get(at), clauses.get(at + 1)) else {
+            return false;
+        };
+        if next.sentence != here.sentence {
+            return false;
+        }
+        let s = &next.stems;
+        let starts_with_cue = unnegated_cue_at(s, 0, s.len(), &self.resolved, &self.negations);
+        let refers_back = next
+            .words
+            .first()
+            .is_some_and(|w| ANAPHORA.contains(&w.as_str()));
+        starts_with_cue
+            || (refers_back
+                && (1..s.len().min(RESOLVED_AFTER))
+                    .any(|k| unnegated_cue_at(s, k, s.len(), &self.resolved, &self.negations)))
     }
 
     /// The context of something placed only by its sentence (a temperature).
@@ -250,6 +282,12 @@ fn frame(clauses: &[Clause], at: usize) -> &[Clause] {
         .unwrap_or(clauses.len());
     &clauses[start..end]
 }
+
+/// Pronouns that open a clause about something already named: English
+/// closed-class words, not a lexicon.
+const ANAPHORA: &[&str] = &[
+    "it", "they", "that", "this", "these", "those", "which", "both", "all",
+];
 
 /// Words after a mention in which a "resolved" cue cancels it.
 const RESOLVED_AFTER: usize = super::RESOLVED_WINDOW;

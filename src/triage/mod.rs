@@ -379,6 +379,7 @@ impl Triage {
             .filter(|m| {
                 m.context == Context::Current
                     && !inside_longer(m)
+                    && !self.minimised(&clauses[m.at.0])
                     && !self.asks_if_expected(&clauses, clauses[m.at.0].sentence)
             })
             .map(|m| (Some(m.red_flag), m.matched.join(" ")))
@@ -388,8 +389,7 @@ impl Triage {
         for c in &clauses {
             for m in &self.mild {
                 if let Some((start, end)) = find_in(&c.stems, &c.words, m, 0) {
-                    let minimised = self.minimisers.iter().any(|m| has_cue(&c.stems, m));
-                    if !minimised
+                    if !self.minimised(c)
                         && !self.asks_if_expected(&clauses, c.sentence)
                         && self.cues.context(&clauses, c, start, end) == Context::Current
                     {
@@ -400,6 +400,12 @@ impl Triage {
         }
         let verdict = self.decide(&mentions, &clauses, &inside_longer);
         (verdict, weak)
+    }
+
+    /// Whether a clause makes light of what it describes ("a bit puffy"):
+    /// a bare symptom word there is no evidence for the encoder to promote.
+    fn minimised(&self, clause: &Clause) -> bool {
+        self.minimisers.iter().any(|m| has_cue(&clause.stems, m))
     }
 
     /// Whether a sentence asks if something is expected ("normal on day
@@ -420,9 +426,14 @@ impl Triage {
     ) -> Verdict {
         let kept: Vec<&Mention> = mentions.iter().filter(|m| !inside_longer(m)).collect();
         for m in &kept {
+            // No asking makes an `always` concept safe; someone else's is
+            // urgent when it is happening now ("her lips are swelling"),
+            // not when it is a story ("my friend's lips swelled after filler").
+            let always = self.concepts[m.red_flag].always;
+            let now = || clauses.get(m.at.0).is_some_and(|c| self.cues.is_present(c));
             let urgent = m.context == Context::Current
-                || (matches!(m.context, Context::Other | Context::Asked)
-                    && self.concepts[m.red_flag].always);
+                || (m.context == Context::Asked && always)
+                || (m.context == Context::Other && always && now());
             if urgent {
                 return Verdict::Urgent(Flag {
                     red_flag: m.red_flag,
@@ -484,8 +495,18 @@ impl Triage {
                                     && first.at.1 <= o.at.2)
                         })
                     });
+                    // Its second term there but negated ("eyes aren't sore")
+                    // denies the concept: no weak mention either.
+                    let denied = || {
+                        concept.with.iter().any(|w| {
+                            self.occurrences(w, clauses, fevers).into_iter().any(|o| {
+                                o.sentence == first.sentence && o.context == Context::Negated
+                            })
+                        })
+                    };
                     match second {
                         Some(o) => matched.push(o.shown),
+                        None if denied() => continue,
                         None => {
                             bare.push(Mention {
                                 red_flag,
