@@ -211,8 +211,9 @@ fn a_contrastive_conjunction_starts_a_new_statement() {
 
 /// Scopes that reach beyond the mention's own words: a past frame covers
 /// the rest of its sentence, a resolution in the next clause that refers
-/// back with a pronoun ends what came before, and someone else's
-/// symptom is urgent only while it is happening.
+/// back with a pronoun ends what came before, someone else's symptom is
+/// urgent only while it is happening, and a report after a question
+/// makes the symptom asked about the writer's own.
 #[test]
 fn frames_reach_across_clauses() {
     let (_, t) = triage();
@@ -232,6 +233,11 @@ fn frames_reach_across_clauses() {
             false,
         ),
         ("my daughter's lips are swelling up right now", true),
+        // A question, then a report of the present in the next sentence.
+        ("is it normal to blister? got two big ones this morning", true),
+        ("is it normal to blister? asking before I book", false),
+        // An ellipsis is a pause, not the end of the sentence.
+        ("my throat feels weird and like... closing", true),
     ];
     for (message, urgent) in table {
         let v = t.check(message);

@@ -537,6 +537,7 @@ pub(super) fn triage(c: &mut Checker<'_>, raw: &RawFaq) -> TriageSettings {
                 &t.personal,
                 &t.minimisers,
                 &t.expectation,
+                &t.follow_up,
             ] {
                 c.phrases(&at, list);
             }
@@ -613,6 +614,7 @@ pub(super) fn triage(c: &mut Checker<'_>, raw: &RawFaq) -> TriageSettings {
                 agree_min,
                 minimisers: t.minimisers.clone(),
                 expectation: t.expectation.clone(),
+                follow_up: t.follow_up.clone(),
             }
         }
         None => TriageSettings {

@@ -257,6 +257,11 @@ pub struct TriageSettings {
     /// is the writer checking, so the encoder's agreement alone does not
     /// make it urgent.
     pub expectation: Vec<String>,
+    /// Words of a report of the present ("this morning", "now", "since"):
+    /// a sentence with one, after a question about a symptom, says the
+    /// symptom is the writer's own ("is it normal to blister? got two
+    /// this morning").
+    pub follow_up: Vec<String>,
 }
 
 /// One red-flag concept: a lexicon of terms (and, if `with` is not empty,

@@ -158,6 +158,8 @@ pub(crate) struct RawTriage {
     pub minimisers: Vec<String>,
     #[serde(default)]
     pub expectation: Vec<String>,
+    #[serde(default)]
+    pub follow_up: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -57,6 +57,7 @@ pub(super) struct Cues {
     others: Vec<Vec<String>>,
     figurative: Vec<Vec<String>>,
     current: Vec<Vec<String>>,
+    follow_up: Vec<Vec<String>>,
     before: Vec<Vec<String>>,
     continuing: Vec<Vec<String>>,
     modal: Vec<String>,
@@ -82,6 +83,7 @@ impl Cues {
             others: list(&t.others),
             figurative: list(&t.figurative),
             current: list(&t.current),
+            follow_up: list(&t.follow_up),
             before: list(&t.before),
             continuing: list(&t.continuing),
             modal: t
@@ -177,6 +179,20 @@ impl Cues {
             return Context::Other;
         }
         Context::Current
+    }
+
+    /// Whether a sentence after `sentence` reports the present in its own
+    /// voice (a `follow_up` word, and not itself a question): after "is it
+    /// normal to blister?", "got two big ones this morning" says whose
+    /// blisters, and when.
+    pub(super) fn reported_after(&self, clauses: &[Clause], sentence: usize) -> bool {
+        (0..clauses.len()).any(|at| {
+            let c = &clauses[at];
+            c.sentence > sentence
+                && self.follow_up.iter().any(|cue| has_cue(&c.stems, cue))
+                && !self.is_question(clauses, at)
+                && !self.general.iter().any(|g| has_cue(&c.stems, g))
+        })
     }
 
     /// Whether a clause speaks of the present ("are swelling", "now",

@@ -150,6 +150,18 @@ pub struct Triage {
 /// (members break lines mid-sentence; markup between words is not meaning).
 static SENTENCE_END: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:[!?;]|\.(?:\D|$))+").expect("sentence pattern is valid"));
+/// An ellipsis: a pause inside a sentence ("my throat is itchy and like…
+/// closing??"), not its end.
+static ELLIPSIS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\.{2,}|…").expect("ellipsis pattern is valid"));
+
+/// The message as triage splits it: markup gone, ellipses made pauses.
+fn plain(message: &str) -> String {
+    ELLIPSIS
+        .replace_all(&text::strip_markup(message), " ")
+        .into_owned()
+}
+
 /// Clause breaks inside a sentence: commas, en and em dashes, and the
 /// contrastive conjunctions that turn to a new statement ("no fever but …").
 /// Not a hyphen between spaces: Discord uses "- " for list bullets.
@@ -241,7 +253,7 @@ impl Triage {
 
     /// Splits a message into clauses of stemmed words.
     fn clauses(&self, message: &str) -> Vec<Clause> {
-        let cut = text::strip_markup(message);
+        let cut = plain(message);
         let mut out = Vec::new();
         for (s, sentence) in SENTENCE_END.split(&cut).enumerate() {
             // Each part with whether the break before it was a conjunction
@@ -313,7 +325,7 @@ impl Triage {
 
     /// Fever temperatures in the message, by sentence: (sentence, as typed).
     fn fevers(&self, message: &str) -> Vec<(usize, String)> {
-        let cut = text::strip_markup(message);
+        let cut = plain(message);
         let mut out = Vec::new();
         for (s, sentence) in SENTENCE_END.split(&cut).enumerate() {
             if NOT_BODY.is_match(sentence) {
@@ -431,8 +443,16 @@ impl Triage {
             // not when it is a story ("my friend's lips swelled after filler").
             let always = self.concepts[m.red_flag].always;
             let now = || clauses.get(m.at.0).is_some_and(|c| self.cues.is_present(c));
+            // A question about a symptom followed by a report of the
+            // present is the writer's own symptom, asked about.
+            let reported = || {
+                clauses
+                    .get(m.at.0)
+                    .or_else(|| clauses.iter().find(|c| c.sentence == m.at.1))
+                    .is_some_and(|c| self.cues.reported_after(clauses, c.sentence))
+            };
             let urgent = m.context == Context::Current
-                || (m.context == Context::Asked && always)
+                || (m.context == Context::Asked && (always || reported()))
                 || (m.context == Context::Other && always && now());
             if urgent {
                 return Verdict::Urgent(Flag {
