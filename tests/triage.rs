@@ -234,10 +234,23 @@ fn frames_reach_across_clauses() {
         ),
         ("my daughter's lips are swelling up right now", true),
         // A question, then a report of the present in the next sentence.
-        ("is it normal to blister? got two big ones this morning", true),
+        (
+            "is it normal to blister? got two big ones this morning",
+            true,
+        ),
         ("is it normal to blister? asking before I book", false),
         // An ellipsis is a pause, not the end of the sentence.
         ("my throat feels weird and like... closing", true),
+        // A negation reaches over a list of alternatives, not past "but".
+        ("no swelling or trouble breathing, just itchy", false),
+        ("no fever but trouble breathing since lunch", true),
+        // A condition supposes; it does not report.
+        ("if my lips swell up after, who do I call?", false),
+        // Resolution as written: "stopped" is over, "stop" is not.
+        ("bleeding from one spot but it stopped after a few minutes", false),
+        ("still bleeding from one spot, when will it stop?", true),
+        // A term's words do not pair across "and".
+        ("no fever and feel fine, can I go to work?", false),
     ];
     for (message, urgent) in table {
         let v = t.check(message);

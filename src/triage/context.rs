@@ -3,7 +3,8 @@
 //! Each cue is scoped: a negation to its clause and the words just before
 //! the mention, frames to the mention's sentence.
 
-use super::{has_cue, occurs_in, unnegated_cue_at, Clause};
+use super::words::unnegated_cue_in;
+use super::{has_cue, occurs_in, Clause};
 use crate::faq::TriageSettings;
 
 /// What a mention's surroundings make of it.
@@ -77,7 +78,14 @@ impl Cues {
         Cues {
             negations: list(&t.negations),
             window: t.negation_window,
-            resolved: list(&t.resolved),
+            // As written, not stemmed: "stopped" says it is over, "stop"
+            // ("will it stop?") does not.
+            resolved: t
+                .resolved
+                .iter()
+                .map(|p| crate::text::words(p))
+                .filter(|p| !p.is_empty())
+                .collect(),
             general: list(&t.general),
             past: list(&t.past),
             others: list(&t.others),
@@ -117,8 +125,17 @@ impl Cues {
         let lo = start.saturating_sub(self.window);
         // A negation negates the mention, unless a verb of continuing comes
         // between them: "won't stop bleeding", "not going away" assert it goes on.
-        let negated = (lo..start).any(|k| {
+        // A negation before a list of alternatives reaches each of them
+        // ("no swelling or trouble breathing"): "or" stretches the window.
+        let listed = |k: usize| {
+            clause.words[k + 1..start]
+                .iter()
+                .any(|w| ALTERNATIVES.contains(&w.as_str()))
+        };
+        let far = start.saturating_sub(self.window * LIST_WINDOW_FACTOR);
+        let negated = (far..start).any(|k| {
             self.negations.iter().any(|n| s[k..start].starts_with(n))
+                && (k >= lo || listed(k))
                 && !self
                     .continuing
                     .iter()
@@ -131,8 +148,7 @@ impl Cues {
         // itself negated: "never wore off" and "hasn't gone down" say the
         // opposite.
         let stop = end + 1 + RESOLVED_AFTER;
-        let resolved = (end + 1..stop.min(s.len()))
-            .any(|k| unnegated_cue_at(s, k, stop, &self.resolved, &self.negations));
+        let resolved = (end + 1..stop.min(s.len())).any(|k| self.resolved_at(clause, k, stop));
         let at = clauses
             .iter()
             .position(|c| std::ptr::eq(c, clause))
@@ -157,7 +173,13 @@ impl Cues {
         };
         // General frames count before the mention in its sentence, or
         // anywhere in its own clause ("is infection a risk").
-        if before_in(&self.general) || self.general.iter().any(|g| has_cue(s, g)) {
+        // So does a condition opening the mention's part of the sentence
+        // ("if the pain gets really bad, who do I call?").
+        let conditional = frame(clauses, at)
+            .first()
+            .and_then(|c| c.words.first())
+            .is_some_and(|w| CONDITIONALS.contains(&w.as_str()));
+        if conditional || before_in(&self.general) || self.general.iter().any(|g| has_cue(s, g)) {
             return Context::General;
         }
         if self.is_question(clauses, at) {
@@ -202,10 +224,11 @@ impl Cues {
     }
 
     /// Whether the clause after `at`, in the same sentence, says that what
-    /// came before is over, referring back to it: it opens with a pronoun
-    /// or with the word of resolution itself ("blisters, but they healed
-    /// in a week", "a bit puffy but going down"). A clause with a subject
-    /// of its own ("but the swelling has gone down") speaks of that.
+    /// came before is over, referring back to it: it opens with the word
+    /// of resolution, or a pronoun comes just before it ("blisters, but
+    /// they healed in a week", "a bit puffy but going down", "took an
+    /// antihistamine and they disappeared"). A clause with a subject of its
+    /// own ("but the swelling has gone down") speaks of that.
     fn resolved_next(&self, clauses: &[Clause], at: usize) -> bool {
         let (Some(here), Some(next)) = (clauses.get(at), clauses.get(at + 1)) else {
             return false;
@@ -213,16 +236,27 @@ impl Cues {
         if next.sentence != here.sentence {
             return false;
         }
-        let s = &next.stems;
-        let starts_with_cue = unnegated_cue_at(s, 0, s.len(), &self.resolved, &self.negations);
-        let refers_back = next
-            .words
-            .first()
-            .is_some_and(|w| ANAPHORA.contains(&w.as_str()));
-        starts_with_cue
-            || (refers_back
-                && (1..s.len().min(RESOLVED_AFTER))
-                    .any(|k| unnegated_cue_at(s, k, s.len(), &self.resolved, &self.negations)))
+        let w = &next.words;
+        (0..w.len()).any(|k| {
+            let refers_back = k == 0
+                || w[k.saturating_sub(ANAPHORA_REACH)..k]
+                    .iter()
+                    .any(|x| ANAPHORA.contains(&x.as_str()));
+            refers_back && self.resolved_at(next, k, w.len())
+        })
+    }
+
+    /// Whether a `resolved` cue, not negated, starts at word `k` of the
+    /// clause and ends before `stop`.
+    fn resolved_at(&self, clause: &Clause, k: usize, stop: usize) -> bool {
+        unnegated_cue_in(
+            &clause.words,
+            &clause.stems,
+            k,
+            stop,
+            &self.resolved,
+            &self.negations,
+        )
     }
 
     /// The context of something placed only by its sentence (a temperature).
@@ -304,6 +338,20 @@ fn frame(clauses: &[Clause], at: usize) -> &[Clause] {
 const ANAPHORA: &[&str] = &[
     "it", "they", "that", "this", "these", "those", "which", "both", "all",
 ];
+
+/// How many words before a resolution cue a pronoun may stand ("it's
+/// completely gone down").
+const ANAPHORA_REACH: usize = 3;
+
+/// Words that make a list of alternatives, over which a negation reaches.
+const ALTERNATIVES: &[&str] = &["or", "nor"];
+
+/// How much further than the negation window a negation reaches over a
+/// list of alternatives, as a factor.
+const LIST_WINDOW_FACTOR: usize = 2;
+
+/// Words that open a condition: what follows is supposed, not reported.
+const CONDITIONALS: &[&str] = &["if", "unless"];
 
 /// Words after a mention in which a "resolved" cue cancels it.
 const RESOLVED_AFTER: usize = super::RESOLVED_WINDOW;

@@ -63,8 +63,10 @@ pub(super) fn comparative_bases(word: &str) -> impl Iterator<Item = String> + '_
 
 /// Finds a term in a clause at or after `from`: its words in order, each
 /// within [`MAX_PHRASE_GAP`] words of the previous one, on stems, but a
-/// term word marked [`EXACT`] is compared with the word as typed. Returns
-/// the first and last positions.
+/// term word marked [`EXACT`] is compared with the word as typed. A gap
+/// does not cross a coordinating conjunction: "and" and "or" start another
+/// phrase ("no fever and feel fine" is not "no feeling"). Returns the
+/// first and last positions.
 pub(super) fn find_in(
     stems: &[String],
     typed: &[String],
@@ -84,7 +86,10 @@ pub(super) fn find_in(
         let mut at = start;
         for w in rest {
             let limit = (at + 2 + MAX_PHRASE_GAP).min(words.len());
-            match (at + 1..limit).find(|&k| same(k, w)) {
+            let next = (at + 1..limit)
+                .take_while(|&k| k == at + 1 || !COORDINATORS.contains(&typed[k - 1].as_str()))
+                .find(|&k| same(k, w));
+            match next {
                 Some(k) => at = k,
                 None => continue 'start,
             }
@@ -93,6 +98,9 @@ pub(super) fn find_in(
     }
     None
 }
+
+/// Words that join two phrases, which a term's gap does not cross.
+const COORDINATORS: &[&str] = &["and", "or", "nor"];
 
 /// Whether the cue `seq` occurs in `words` within `range`, its words
 /// side by side: a cue is a fixed phrase ("can it"), unlike a symptom term
@@ -123,11 +131,25 @@ pub(super) fn unnegated_cue_at(
     cues: &[Vec<String>],
     negations: &[Vec<String>],
 ) -> bool {
-    let stop = stop.min(words.len());
+    unnegated_cue_in(words, words, k, stop, cues, negations)
+}
+
+/// [`unnegated_cue_at`] with the cue compared against `typed` (the words as
+/// written) and the negations against `stems`: for cues whose inflection
+/// is their meaning ("stopped" is over, "stop" is not).
+pub(super) fn unnegated_cue_in(
+    typed: &[String],
+    stems: &[String],
+    k: usize,
+    stop: usize,
+    cues: &[Vec<String>],
+    negations: &[Vec<String>],
+) -> bool {
+    let stop = stop.min(typed.len()).min(stems.len());
     k < stop
         && cues
             .iter()
-            .any(|c| !c.is_empty() && words[k..stop].starts_with(c))
+            .any(|c| !c.is_empty() && typed[k..stop].starts_with(c))
         && !(k.saturating_sub(NEGATION_BEFORE_CUE)..k)
-            .any(|j| negations.iter().any(|n| words[j..k].starts_with(n)))
+            .any(|j| negations.iter().any(|n| stems[j..k].starts_with(n)))
 }
