@@ -4,8 +4,10 @@
 //!   writer thread writing batches, SQLite in WAL mode on a temp file) until
 //!   all are committed, in records per second, with how many were dropped:
 //!   a 20,000-record burst (its `store burst:` line is the headline), a
-//!   sustained 200,000, a paced run (small batches), and a 3 s stall of
-//!   the writer while records keep arriving.
+//!   sustained 200,000 and 1,000,000, a paced run (small batches), and a
+//!   3 s stall of the writer while records keep arriving.
+//! - `/faq-forget-me` on the log of a million rows: how long one
+//!   member's rows take to find and delete.
 //! - Reply cost with logging on vs off: `engine.answer` alone against
 //!   `engine.answer` plus `Recorder::record` (what the bot does per question),
 //!   p50 and p99 over the project's own question set.
@@ -29,6 +31,11 @@ const BURST_RECORDS: u64 = 20_000;
 /// Records in the sustained run: long enough that the writer's rate, not
 /// its start, is measured.
 const SUSTAINED_RECORDS: u64 = 200_000;
+/// Records in the long sustained run, whose log forget-me is then timed
+/// on: far more than a busy server logs in the 30 days it keeps.
+const BIG_RECORDS: u64 = 1_000_000;
+/// Members forgotten one after another on it (for a median).
+const FORGET_MEMBERS: u64 = 9;
 /// How often the sustained run checks how far ahead of the writer it is.
 const STEP: u64 = 1_000;
 /// How long the writer is kept from writing in the stall run.
@@ -72,6 +79,22 @@ fn progress(store: &Store) -> u64 {
         r.get::<_, i64>(0)
     })
     .expect("progress") as u64
+}
+
+/// Pushes `records` records (members 0, 1, …) through `recorder`, never
+/// more than half the queue ahead of the writer, so what is timed is the
+/// writer, not the queue; returns once all are written.
+fn fill(store: &Store, recorder: &Recorder, records: u64, record: impl Fn(u64) -> Record) {
+    let ahead = (MAX_QUEUED_RECORDS / 2) as u64;
+    for user in 0..records {
+        if user % STEP == 0 {
+            while progress(store) + ahead < user + STEP {
+                std::thread::sleep(Duration::from_micros(200));
+            }
+        }
+        recorder.record(record(user));
+    }
+    assert!(recorder.flush(WAIT), "the writer did not catch up");
 }
 
 /// One row of the throughput table.
@@ -263,17 +286,8 @@ fn main() {
     // Sustained: ten times as many, never more than half the queue ahead
     // of the writer, so the run measures the writer, not the queue.
     let (store, recorder) = open_recorder(&dir, "sustained");
-    let ahead = (MAX_QUEUED_RECORDS / 2) as u64;
     let start = Instant::now();
-    for user in 0..SUSTAINED_RECORDS {
-        if user % STEP == 0 {
-            while progress(&store) + ahead < user + STEP {
-                std::thread::sleep(Duration::from_micros(200));
-            }
-        }
-        recorder.record(record(user));
-    }
-    assert!(recorder.flush(WAIT), "the writer did not catch up");
+    fill(&store, &recorder, SUSTAINED_RECORDS, record);
     let written = store.count_questions().expect("count");
     row(
         "sustained (≤ half the queue ahead)",
@@ -283,6 +297,19 @@ fn main() {
         start.elapsed(),
     );
     drop(recorder);
+
+    // The same for five times as many rows: does the rate hold as the log
+    // grows? The log is kept for forget-me below.
+    let (big, big_recorder) = open_recorder(&dir, "big");
+    let start = Instant::now();
+    fill(&big, &big_recorder, BIG_RECORDS, record);
+    row(
+        "sustained, five times as many",
+        BIG_RECORDS,
+        big.count_questions().expect("count"),
+        big_recorder.dropped(),
+        start.elapsed(),
+    );
 
     // Paced: never more than 512 queued at once, what a busy server looks
     // like (replies take network time): small batches.
@@ -337,6 +364,26 @@ fn main() {
     );
     drop(recorder);
     println!("\n{burst}");
+
+    // Forget-me on the big log: through the writer, as the bot does it,
+    // each member's one row found among its rows, and the -wal emptied.
+    let recorder = big_recorder;
+    let mut took = Vec::new();
+    for i in 0..FORGET_MEMBERS {
+        let user = i * (BIG_RECORDS / FORGET_MEMBERS);
+        let start = Instant::now();
+        assert_eq!(recorder.forget(user).expect("forget"), 1, "member {user}");
+        took.push(start.elapsed());
+    }
+    took.sort();
+    println!("\n| forget-me | log rows | members | p50 | max |");
+    println!("|---|---|---|---|---|");
+    println!(
+        "| one member's rows, -wal emptied | {BIG_RECORDS} | {FORGET_MEMBERS} | {:.1} ms | {:.1} ms |",
+        percentile(&took, 50.0).as_secs_f64() * 1e3,
+        percentile(&took, 100.0).as_secs_f64() * 1e3
+    );
+    drop(recorder);
 
     // Reply cost with logging off, on, and off again (to show the noise).
     let latency_dir = dir.join("latency");

@@ -13,27 +13,40 @@ use super::Store;
 /// Length of the random hashing key, in bytes.
 const KEY_LEN: usize = 32;
 
+/// Bytes in a member hash: the whole HMAC-SHA-256 tag, stored as it is
+/// (a 32-byte BLOB, half the 64 characters of its hex).
+pub const HASH_LEN: usize = 32;
+
+/// A keyed member hash, as the log stores it.
+pub type MemberHash = [u8; HASH_LEN];
+
 /// Domain tag of a per-server member hash, so it can never equal the
 /// older hash of the id alone (which hashed 8 bytes, not 17).
 const PER_SERVER_TAG: u8 = 1;
 
 impl Store {
     /// The hash older faqbots filed a member under, in every server alike
-    /// (hex HMAC-SHA-256 of the id). Kept so `/faq-forget-me` still finds
-    /// rows written before hashes were per server.
-    pub fn user_hash(&self, user: u64) -> String {
-        hex(ring::hmac::sign(&self.key, &user.to_be_bytes()).as_ref())
+    /// (HMAC-SHA-256 of the id). Kept so `/faq-forget-me` still finds rows
+    /// written before hashes were per server.
+    pub fn user_hash(&self, user: u64) -> MemberHash {
+        self.sign(&user.to_be_bytes())
     }
 
-    /// The keyed hash a member's rows in one server are filed under (hex
-    /// HMAC-SHA-256 of the server and the id): the same member in two
+    /// The keyed hash a member's rows in one server are filed under
+    /// (HMAC-SHA-256 of the server and the id): the same member in two
     /// servers gets two unrelated hashes.
-    pub fn member_hash(&self, guild: Option<u64>, user: u64) -> String {
+    pub fn member_hash(&self, guild: Option<u64>, user: u64) -> MemberHash {
         let mut input = [0u8; 17];
         input[0] = PER_SERVER_TAG;
         input[1..9].copy_from_slice(&guild.unwrap_or(0).to_be_bytes());
         input[9..].copy_from_slice(&user.to_be_bytes());
-        hex(ring::hmac::sign(&self.key, &input).as_ref())
+        self.sign(&input)
+    }
+
+    fn sign(&self, input: &[u8]) -> MemberHash {
+        let mut hash = [0u8; HASH_LEN];
+        hash.copy_from_slice(ring::hmac::sign(&self.key, input).as_ref());
+        hash
     }
 }
 
@@ -108,15 +121,6 @@ fn load_key(path: &Path) -> anyhow::Result<[u8; KEY_LEN]> {
         }
         Err(e) => Err(e).with_context(|| format!("cannot read the key file {}", path.display())),
     }
-}
-
-/// Lowercase hex of `bytes`.
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::new(), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
 }
 
 #[cfg(test)]

@@ -56,6 +56,25 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Seconds in a day: retention and report windows are whole days.
 const DAY_SECS: i64 = 24 * 60 * 60;
 
+/// Member hashes forget-me looks for in one pass over the questions (one
+/// per server the log has seen, and two more): every server of a bot in
+/// hundreds fits in one pass, and SQLite allows 32,766 parameters.
+const HASHES_PER_PASS: usize = 1000;
+
+/// Every server the log holds rows of. Questions' servers are found by
+/// stepping through the (guild, time) index one server at a time, not by
+/// reading every row; votes are few, one per member and entry.
+const SERVERS: &str = "
+    WITH RECURSIVE server(guild) AS (
+        SELECT min(guild) FROM questions
+        UNION ALL
+        SELECT (SELECT min(guild) FROM questions WHERE guild > server.guild)
+        FROM server WHERE server.guild IS NOT NULL
+    )
+    SELECT guild FROM server WHERE guild IS NOT NULL
+    UNION
+    SELECT guild FROM feedback WHERE guild IS NOT NULL";
+
 /// Permission bits that let anyone but the owner read or write a file.
 #[cfg(unix)]
 const NOT_OWNER_BITS: u32 = 0o077;
@@ -241,25 +260,34 @@ impl Store {
     /// Deletes every question and vote of a member, in every server (their
     /// per-server hashes, and the hash older faqbots used), then empties the
     /// write-ahead log so no copy of them is left on disk; returns how many.
+    /// Questions have no index by member (see schema 3), so this reads the
+    /// table once for all of the member's hashes.
     pub fn forget(&self, user: u64) -> rusqlite::Result<usize> {
         let mut db = self.db();
         let tx = db.transaction()?;
-        let guilds: Vec<Option<i64>> = tx
-            .prepare("SELECT guild FROM questions UNION SELECT guild FROM feedback")?
+        let guilds: Vec<i64> = tx
+            .prepare(SERVERS)?
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
         let mut hashes = vec![self.user_hash(user), self.member_hash(None, user)];
         hashes.extend(
             guilds
                 .into_iter()
-                .flatten()
                 .filter_map(|g| u64::try_from(g).ok())
                 .map(|g| self.member_hash(Some(g), user)),
         );
         let mut deleted = 0;
-        for hash in &hashes {
-            deleted += tx.execute("DELETE FROM questions WHERE user_hash = ?1", [hash])?;
-            deleted += tx.execute("DELETE FROM feedback WHERE user_hash = ?1", [hash])?;
+        for chunk in hashes.chunks(HASHES_PER_PASS) {
+            let list = vec!["?"; chunk.len()].join(", ");
+            let chunk = rusqlite::params_from_iter(chunk);
+            deleted += tx.execute(
+                &format!("DELETE FROM questions WHERE user_hash IN ({list})"),
+                chunk.clone(),
+            )?;
+            deleted += tx.execute(
+                &format!("DELETE FROM feedback WHERE user_hash IN ({list})"),
+                chunk,
+            )?;
         }
         tx.commit()?;
         truncate_wal(&db)?;
@@ -368,6 +396,35 @@ mod tests {
     use crate::store::schema::MIGRATIONS;
     use crate::store::testing::*;
     use rusqlite::Connection;
+
+    /// Forget finds a member's rows in more servers than one pass looks
+    /// for (questions and votes alike), and leaves everyone else's.
+    #[test]
+    fn forget_reaches_every_server() {
+        let store = memory(true);
+        let servers = HASHES_PER_PASS as u64 + 5;
+        for guild in 1..=servers {
+            for user in [6, 7] {
+                let mut q = question(Outcome::NoMatch, None, "q", NOW);
+                (q.guild, q.user) = (Some(guild), user);
+                store.insert_question(&q).unwrap();
+            }
+            store
+                .vote(&Vote {
+                    guild: Some(guild),
+                    ..vote(NOW, 6, "downtime", true)
+                })
+                .unwrap();
+        }
+        assert_eq!(store.forget(6).unwrap() as u64, 2 * servers);
+        assert_eq!(
+            store.count_questions().unwrap(),
+            servers,
+            "member 7's rows stay"
+        );
+        assert_eq!(store.forget(7).unwrap() as u64, servers);
+        assert_eq!(row_count(&store.db()).unwrap(), 0);
+    }
 
     /// Rows past retention are deleted; newer ones stay.
     #[test]

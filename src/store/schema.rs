@@ -45,6 +45,50 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE feedback ADD COLUMN guild INTEGER;
     CREATE INDEX questions_guild_time ON questions (guild, time);
 ",
+    "
+    -- 3: member hashes as their 32 bytes, not 64 hex characters: rows half
+    -- as big. SQLite cannot change a column's type, so each table is made
+    -- again and its rows copied, every hash decoded (a hash that is not
+    -- hex fails the step, which then changes nothing). The old tables'
+    -- pages are zeroed as they are freed (secure_delete).
+    -- And questions get no index on user_hash: a hash is random by design,
+    -- so each question went into that index at a random place, every batch
+    -- rewrote pages all over it, and writing slowed as the log grew (to
+    -- 45,000 rows/s at 200,000 rows). The only query by member is
+    -- forget-me, which is rare and reads the table once instead.
+    CREATE TABLE questions_blob (
+        id INTEGER PRIMARY KEY,
+        time INTEGER NOT NULL,
+        guild INTEGER,
+        channel TEXT NOT NULL CHECK (channel IN ('slash', 'mention', 'channel')),
+        user_hash BLOB NOT NULL CHECK (length(user_hash) = 32),
+        outcome TEXT NOT NULL CHECK (outcome IN ('answer', 'no_match', 'urgent')),
+        entry TEXT,
+        score REAL NOT NULL,
+        margin REAL,
+        text TEXT
+    );
+    INSERT INTO questions_blob (id, time, guild, channel, user_hash, outcome, entry, score, margin, text)
+        SELECT id, time, guild, channel, unhex(user_hash), outcome, entry, score, margin, text
+        FROM questions;
+    DROP TABLE questions;
+    ALTER TABLE questions_blob RENAME TO questions;
+    CREATE INDEX questions_time ON questions (time);
+    CREATE INDEX questions_guild_time ON questions (guild, time);
+    CREATE TABLE feedback_blob (
+        user_hash BLOB NOT NULL CHECK (length(user_hash) = 32),
+        entry TEXT NOT NULL,
+        helpful INTEGER NOT NULL,
+        time INTEGER NOT NULL,
+        guild INTEGER,
+        PRIMARY KEY (user_hash, entry)
+    );
+    INSERT INTO feedback_blob (user_hash, entry, helpful, time, guild)
+        SELECT unhex(user_hash), entry, helpful, time, guild FROM feedback;
+    DROP TABLE feedback;
+    ALTER TABLE feedback_blob RENAME TO feedback;
+    CREATE INDEX feedback_time ON feedback (time);
+",
 ];
 
 /// The schema version this build writes.
@@ -103,7 +147,7 @@ mod tests {
     use super::*;
     use crate::store::testing::*;
     use crate::store::{key_path, Scope, Settings, Store};
-    use rusqlite::Connection;
+    use rusqlite::{params, Connection};
 
     /// A new file is migrated to the current version and reopens cleanly;
     /// the key file is created owner-only.
@@ -175,7 +219,7 @@ mod tests {
             let conn = Connection::open(&path).unwrap();
             conn.execute_batch(MIGRATIONS[0]).unwrap();
             conn.execute_batch(
-                "INSERT INTO feedback VALUES ('h', 'downtime', 1, 1800000000);
+                "INSERT INTO feedback VALUES (hex(randomblob(32)), 'downtime', 1, 1800000000);
                  PRAGMA user_version = 1;",
             )
             .unwrap();
@@ -203,5 +247,95 @@ mod tests {
             (three.feedback[0].helpful, three.feedback[0].not_helpful),
             (0, 1)
         );
+    }
+
+    /// A version-2 database (member hashes as 64 hex characters) is
+    /// migrated to 32-byte hashes: every question and vote keeps its
+    /// member's hash, the database passes `integrity_check`, and forget
+    /// still deletes all of a member's rows (per-server and old-style
+    /// hashes alike) and no one else's.
+    #[test]
+    fn migrates_hex_hashes_to_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = [7u8; 32];
+        // A log with the same key, to say what the hashes are.
+        let twin = dir.path().join("twin.db");
+        std::fs::write(key_path(&twin), key).unwrap();
+        let twin = Store::open(&Settings {
+            path: twin,
+            ..Settings::default()
+        })
+        .unwrap();
+        let rows = [
+            (3, twin.member_hash(Some(3), 6)),
+            (4, twin.member_hash(Some(4), 6)),
+            (5, twin.user_hash(6)), // as faqbots before per-server hashes filed it
+            (3, twin.member_hash(Some(3), 7)),
+        ];
+        let path = dir.path().join("v2.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.execute_batch(MIGRATIONS[1]).unwrap();
+            conn.execute_batch("PRAGMA user_version = 2;").unwrap();
+            for (guild, hash) in &rows {
+                // Lowercase hex, as version 2 wrote it.
+                conn.execute(
+                    "INSERT INTO questions (time, guild, channel, user_hash, outcome, score, text)
+                     VALUES (?1, ?2, 'slash', lower(hex(?3)), 'no_match', 0.1, 'can i swim')",
+                    params![NOW, guild, hash],
+                )
+                .unwrap();
+                conn.execute(
+                    "INSERT INTO feedback (user_hash, entry, helpful, time, guild)
+                     VALUES (lower(hex(?1)), 'downtime', 1, ?2, ?3)",
+                    params![hash, NOW, guild],
+                )
+                .unwrap();
+            }
+        }
+        std::fs::write(key_path(&path), key).unwrap();
+        let store = Store::open(&Settings {
+            path,
+            ..Settings::default()
+        })
+        .unwrap();
+        let version: i64 = store
+            .db()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let ok: String = store
+            .db()
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(ok, "ok");
+        let mut want: Vec<(i64, Vec<u8>)> = rows.iter().map(|(g, h)| (*g, h.to_vec())).collect();
+        want.sort();
+        for table in ["questions", "feedback"] {
+            let mut got: Vec<(i64, Vec<u8>)> = store
+                .db()
+                .prepare(&format!("SELECT guild, user_hash FROM {table}"))
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            got.sort();
+            assert_eq!(got, want, "{table} keeps every hash");
+        }
+        assert_eq!(store.forget(6).unwrap(), 6, "3 questions and 3 votes");
+        for table in ["questions", "feedback"] {
+            let left: Vec<Vec<u8>> = store
+                .db()
+                .prepare(&format!("SELECT user_hash FROM {table}"))
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            let seven = twin.member_hash(Some(3), 7).to_vec();
+            assert_eq!(left, vec![seven], "only member 7's row is left in {table}");
+        }
     }
 }
