@@ -247,8 +247,14 @@ fn frames_reach_across_clauses() {
         // A condition supposes; it does not report.
         ("if my lips swell up after, who do I call?", false),
         // Resolution as written: "stopped" is over, "stop" is not.
-        ("bleeding from one spot but it stopped after a few minutes", false),
+        (
+            "bleeding from one spot but it stopped after a few minutes",
+            false,
+        ),
         ("still bleeding from one spot, when will it stop?", true),
+        // Someone else's, unless the writer is the subject after the cue.
+        ("my partner says I feel faint and keep going grey", true),
+        ("the new tattoo on my arm is crusty and oozing", false),
         // A term's words do not pair across "and".
         ("no fever and feel fine, can I go to work?", false),
     ];

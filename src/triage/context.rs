@@ -197,7 +197,7 @@ impl Cues {
         if (any(&self.past) || before_in(&self.past)) && !any(&self.current) {
             return Context::Past;
         }
-        if before_in(&self.others) {
+        if self.someone_else(earlier().collect(), &s[..start]) {
             return Context::Other;
         }
         Context::Current
@@ -215,6 +215,36 @@ impl Cues {
                 && !self.is_question(clauses, at)
                 && !self.general.iter().any(|g| has_cue(&c.stems, g))
         })
+    }
+
+    /// Whether the words before a mention (its sentence's earlier clauses,
+    /// then its own clause up to it) make it someone else's: an `others`
+    /// cue with the writer not the subject after it. "My partner says I
+    /// feel faint" is the writer's; "my sister's lips are swollen" and
+    /// "a tattoo on my arm is crusty" are not (a possessive names a body
+    /// part, not who reports).
+    fn someone_else(&self, earlier: Vec<&Clause>, own: &[String]) -> bool {
+        let words: Vec<&String> = earlier
+            .iter()
+            .flat_map(|c| c.stems.iter())
+            .chain(own.iter())
+            .collect();
+        let cue_end = (0..words.len())
+            .filter_map(|k| {
+                self.others
+                    .iter()
+                    .find(|cue| {
+                        !cue.is_empty()
+                            && k + cue.len() <= words.len()
+                            && words[k..k + cue.len()]
+                                .iter()
+                                .zip(cue.iter())
+                                .all(|(a, b)| *a == b)
+                    })
+                    .map(|cue| k + cue.len())
+            })
+            .max();
+        cue_end.is_some_and(|end| !words[end..].iter().any(|w| w.as_str() == WRITER))
     }
 
     /// Whether a clause speaks of the present ("are swelling", "now",
@@ -349,6 +379,9 @@ const ALTERNATIVES: &[&str] = &["or", "nor"];
 /// How much further than the negation window a negation reaches over a
 /// list of alternatives, as a factor.
 const LIST_WINDOW_FACTOR: usize = 2;
+
+/// The writer as a subject.
+const WRITER: &str = "i";
 
 /// Words that open a condition: what follows is supposed, not reported.
 const CONDITIONALS: &[&str] = &["if", "unless"];
