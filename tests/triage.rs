@@ -255,6 +255,12 @@ fn frames_reach_across_clauses() {
         // Someone else's, unless the writer is the subject after the cue.
         ("my partner says I feel faint and keep going grey", true),
         ("the new tattoo on my arm is crusty and oozing", false),
+        // A question opener after a report asks about it; before, it asks in general.
+        (
+            "pus coming out of the holes on my cheek, what do I do",
+            true,
+        ),
+        ("what do I do about pus after needling?", false),
         // A term's words do not pair across "and".
         ("no fever and feel fine, can I go to work?", false),
     ];

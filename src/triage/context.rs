@@ -179,7 +179,14 @@ impl Cues {
             .first()
             .and_then(|c| c.words.first())
             .is_some_and(|w| CONDITIONALS.contains(&w.as_str()));
-        if conditional || before_in(&self.general) || self.general.iter().any(|g| has_cue(s, g)) {
+        // After the mention, a cue that opens a question ("what do I
+        // do") asks about the report rather than making it general.
+        let after = self
+            .general
+            .iter()
+            .filter(|g| !g.first().is_some_and(|w| self.opens_question(w)))
+            .any(|g| has_cue(s, g));
+        if conditional || before_in(&self.general) || after {
             return Context::General;
         }
         if self.is_question(clauses, at) {
@@ -245,6 +252,14 @@ impl Cues {
             })
             .max();
         cue_end.is_some_and(|end| !words[end..].iter().any(|w| w.as_str() == WRITER))
+    }
+
+    /// Whether a word opens a question: a question word, a modal, or a
+    /// form of be or do.
+    fn opens_question(&self, word: &str) -> bool {
+        QUESTION_WORDS.contains(&word)
+            || self.modal.iter().any(|m| m == word)
+            || self.asking.iter().any(|a| a == word)
     }
 
     /// Whether a clause speaks of the present ("are swelling", "now",
@@ -379,6 +394,9 @@ const ALTERNATIVES: &[&str] = &["or", "nor"];
 /// How much further than the negation window a negation reaches over a
 /// list of alternatives, as a factor.
 const LIST_WINDOW_FACTOR: usize = 2;
+
+/// Words that open a question (as stemmed: "how" and "what" stay whole).
+const QUESTION_WORDS: &[&str] = &["what", "how", "when", "where", "why", "who", "which"];
 
 /// The writer as a subject.
 const WRITER: &str = "i";
