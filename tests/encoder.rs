@@ -93,7 +93,7 @@ fn corrupt_model_file_is_refused() {
 }
 
 /// The cheap screen the bot runs before answering a rate-limited message
-/// never misses: every triage case (own and holdout) whose answer, encoder
+/// never misses: every triage case (own, probes and holdout) whose answer, encoder
 /// included, is urgent passes `may_be_urgent`; and everyday questions do
 /// not, so a member on cooldown usually costs no encoder time.
 #[test]
@@ -104,7 +104,7 @@ fn urgency_screen_never_misses() {
     let faq = faqbot::Faq::parse(&text).expect("faq.toml is valid");
     let engine = faqbot::model::build_engine(faq, &model, None).expect("the engine builds");
     let mut urgent = 0;
-    for file in ["triage-own.toml", "triage-holdout.toml"] {
+    for file in ["triage-own.toml", "triage-holdout.toml", "triage-probes.toml"] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/cases")
             .join(file);
