@@ -104,7 +104,11 @@ fn urgency_screen_never_misses() {
     let faq = faqbot::Faq::parse(&text).expect("faq.toml is valid");
     let engine = faqbot::model::build_engine(faq, &model, None).expect("the engine builds");
     let mut urgent = 0;
-    for file in ["triage-own.toml", "triage-holdout.toml", "triage-probes.toml"] {
+    for file in [
+        "triage-own.toml",
+        "triage-holdout.toml",
+        "triage-probes.toml",
+    ] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/cases")
             .join(file);

@@ -269,7 +269,9 @@ pub async fn stats(
     ctx: Context<'_>,
     #[description = "Cover the last N days (default 30, at most 3650)"] days: Option<u64>,
 ) -> Result<(), Error> {
-    let days = days.unwrap_or(store::DEFAULT_RETENTION_DAYS).clamp(1, 3650);
+    let days = days
+        .unwrap_or(store::DEFAULT_RETENTION_DAYS)
+        .clamp(1, MAX_REPORT_DAYS);
     let (text, png) = match ctx.data().log() {
         None => (NO_LOG.to_owned(), None),
         Some(log) => {
@@ -310,8 +312,15 @@ pub async fn unanswered(
     #[description = "Cover the last N days (default 30, at most 3650)"] days: Option<u64>,
     #[description = "Show at most N groups (default 20, at most 100)"] limit: Option<u64>,
 ) -> Result<(), Error> {
-    let days = days.unwrap_or(store::DEFAULT_RETENTION_DAYS).clamp(1, 3650);
-    let limit = usize::try_from(limit.unwrap_or(20).clamp(1, 100)).unwrap_or(20);
+    let days = days
+        .unwrap_or(store::DEFAULT_RETENTION_DAYS)
+        .clamp(1, MAX_REPORT_DAYS);
+    let limit = usize::try_from(
+        limit
+            .unwrap_or(DEFAULT_UNANSWERED_GROUPS)
+            .clamp(1, MAX_UNANSWERED_GROUPS),
+    )
+    .unwrap_or(usize::MAX);
     let text = match ctx.data().log() {
         None => NO_LOG.to_owned(),
         Some(log) => {
@@ -337,6 +346,15 @@ fn server_scope(ctx: Context<'_>) -> Result<store::Scope, Error> {
         None => Err(UserError("This command works in a server only.".into()).into()),
     }
 }
+
+/// The longest period a staff report covers: ten years, far beyond any
+/// retention a clinic sets, and small enough that a day count times the
+/// seconds in a day cannot overflow.
+const MAX_REPORT_DAYS: u64 = 3650;
+/// How many unanswered groups `/faqadmin unanswered` shows by default, and
+/// at most: one private message's worth.
+const DEFAULT_UNANSWERED_GROUPS: u64 = 20;
+const MAX_UNANSWERED_GROUPS: u64 = 100;
 
 const NO_LOG: &str =
     "This bot runs without a question log (none was opened), so there is nothing to report.";

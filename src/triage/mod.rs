@@ -32,6 +32,7 @@
 //! gets the caution tier: the answer, plus when to get help.
 
 mod context;
+mod numbers;
 mod words;
 
 use std::sync::LazyLock;
@@ -169,46 +170,6 @@ static CLAUSE_BREAK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i),|\s[–—]\s|\b(?:but|though|although|however|except|whereas)\b")
         .expect("clause pattern is valid")
 });
-/// A number that may be a temperature, with its unit if written.
-static TEMPERATURE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(\d{2,3}(?:[.,]\d{1,2})?)\s*(?:°|º|degrees?|deg)?\s*(c|f|celsius|centigrade|fahrenheit)?\b")
-        .expect("temperature pattern is valid")
-});
-/// Words that say a bare number is a temperature.
-static TEMPERATURE_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)temp|fever|thermometer|degree|°|º").expect("temperature word pattern is valid")
-});
-
-/// Words that put a temperature outside the body (the weather, washing
-/// water, a room): such a number is never a fever.
-static NOT_BODY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)\b(?:outside|weather|forecast|heatwave|room|water|bath|shower|oven|sauna|pool)\b",
-    )
-    .expect("not-body pattern is valid")
-});
-
-/// Written-out numbers members use for day counts.
-const NUMBER_WORDS: &[(&str, u32)] = &[
-    ("one", 1),
-    ("two", 2),
-    ("three", 3),
-    ("four", 4),
-    ("five", 5),
-    ("six", 6),
-    ("seven", 7),
-    ("eight", 8),
-    ("nine", 9),
-    ("ten", 10),
-    ("first", 1),
-    ("second", 2),
-    ("third", 3),
-    ("fourth", 4),
-    ("fifth", 5),
-    ("sixth", 6),
-    ("seventh", 7),
-];
-
 /// Marks a term word that must match exactly, not by stem ("=numb" is
 /// not "numbing", "=burns" is not "burning").
 pub const EXACT: char = '=';
@@ -326,32 +287,7 @@ impl Triage {
     /// Fever temperatures in the message, by sentence: (sentence, as typed).
     fn fevers(&self, message: &str) -> Vec<(usize, String)> {
         let cut = plain(message);
-        let mut out = Vec::new();
-        for (s, sentence) in SENTENCE_END.split(&cut).enumerate() {
-            if NOT_BODY.is_match(sentence) {
-                continue;
-            }
-            let worded = TEMPERATURE_WORD.is_match(sentence);
-            for m in TEMPERATURE.captures_iter(sentence) {
-                let Ok(value) = m[1].replace(',', ".").parse::<f64>() else {
-                    continue;
-                };
-                let unit = m.get(2).map(|u| u.as_str().to_ascii_lowercase());
-                let celsius = match unit.as_deref().map(|u| &u[..1]) {
-                    Some("c") => value,
-                    Some("f") => (value - 32.0) * 5.0 / 9.0,
-                    // A bare number is a temperature only beside a
-                    // temperature word, and only in a plausible body range.
-                    _ if worded && (35.0..=43.0).contains(&value) => value,
-                    _ if worded && (95.0..=110.0).contains(&value) => (value - 32.0) * 5.0 / 9.0,
-                    _ => continue,
-                };
-                if (self.fever_celsius..=45.0).contains(&celsius) {
-                    out.push((s, m[0].trim().to_owned()));
-                }
-            }
-        }
-        out
+        numbers::fevers(SENTENCE_END.split(&cut), self.fever_celsius)
     }
 
     /// Triage's verdict on a message (raw text: sentences and clauses
@@ -611,24 +547,6 @@ impl Triage {
     /// "day 5", "5 days", "fifth day", "a week": a day count at or past
     /// the late threshold; its position and words.
     fn late(&self, words: &[String]) -> Option<(usize, String)> {
-        for (i, w) in words.iter().enumerate() {
-            if matches!(w.as_str(), "week" | "weeks" | "fortnight") {
-                return Some((i, w.clone()));
-            }
-            if w == "day" || w == "days" {
-                for j in [i.checked_sub(1), Some(i + 1)].into_iter().flatten() {
-                    let n = words.get(j).and_then(|x| {
-                        x.parse::<u32>()
-                            .ok()
-                            .or_else(|| NUMBER_WORDS.iter().find(|(n, _)| n == x).map(|(_, v)| *v))
-                    });
-                    if n.is_some_and(|n| n >= self.late_after_days) {
-                        let (a, b) = if j < i { (j, i) } else { (i, j) };
-                        return Some((a, words[a..=b].join(" ")));
-                    }
-                }
-            }
-        }
-        None
+        numbers::late(words, self.late_after_days)
     }
 }
