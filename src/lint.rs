@@ -227,12 +227,7 @@ fn lint_with(engine: &Engine, required: &[(String, String)], phrasings: bool) ->
         }
         // Self-consistency: every phrasing must be answered by its own entry.
         let own = std::iter::once((&entry.question, entry.line))
-            .chain(
-                entry
-                    .alternates
-                    .iter()
-                    .zip(entry.alternate_lines.iter().copied()),
-            )
+            .chain(entry.alternates.iter().map(|p| (&p.text, p.line)))
             .filter(|_| phrasings);
         for (alternate, line) in own {
             let e = engine.explain(alternate);

@@ -192,8 +192,10 @@ impl Engine {
     pub fn with_alternate(&self, entry_id: &str, text: &str) -> Option<Engine> {
         let mut faq = self.faq.clone();
         let entry = faq.entries.iter_mut().find(|e| e.id == entry_id)?;
-        entry.alternates.push(text.to_owned());
-        entry.alternate_lines.push(entry.line);
+        entry.alternates.push(crate::faq::Phrasing {
+            text: text.to_owned(),
+            line: entry.line,
+        });
         match &self.semantic {
             None => Some(Engine::new(faq)),
             Some(s) => {

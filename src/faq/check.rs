@@ -419,12 +419,10 @@ pub(super) fn entries(
             alternates: e
                 .alternates
                 .iter()
-                .map(|a| a.get_ref().trim().to_owned())
-                .collect(),
-            alternate_lines: e
-                .alternates
-                .iter()
-                .map(|a| c.lines.line(a.span().start))
+                .map(|a| Phrasing {
+                    text: a.get_ref().trim().to_owned(),
+                    line: c.lines.line(a.span().start),
+                })
                 .collect(),
             keywords: e.keywords.iter().map(|k| k.trim().to_owned()).collect(),
             answer: {

@@ -141,14 +141,20 @@ pub struct Source {
     pub line: usize,
 }
 
+/// One alternate wording of an entry's question, with its line for
+/// findings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phrasing {
+    pub text: String,
+    pub line: usize,
+}
+
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub id: String,
     pub category: String,
     pub question: String,
-    pub alternates: Vec<String>,
-    /// The line of each alternate, for lint findings.
-    pub alternate_lines: Vec<usize>,
+    pub alternates: Vec<Phrasing>,
     pub keywords: Vec<String>,
     pub answer: String,
     /// Indices into [`Faq::sources`].
@@ -169,7 +175,8 @@ pub struct Entry {
 impl Entry {
     /// The question, then every alternate: the phrasings the matcher learns.
     pub fn phrasings(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.question.as_str()).chain(self.alternates.iter().map(String::as_str))
+        std::iter::once(self.question.as_str())
+            .chain(self.alternates.iter().map(|p| p.text.as_str()))
     }
 }
 
