@@ -121,3 +121,87 @@ pub fn decide(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The decision's arithmetic, stated through the named constants (as
+    //! nucleo states its scores), so a retuned constant needs no new numbers.
+    use super::*;
+
+    const CAL: Calibration = Calibration {
+        in_domain: 0.8,
+        off_topic: 0.4,
+        self_consistency: 0.9,
+    };
+
+    #[test]
+    fn confidence_is_the_weighted_sum() {
+        let table: &[(f64, Option<f64>, f64)] = &[
+            (
+                0.5,
+                Some(0.7),
+                LEXICAL_WEIGHT * 0.5 + (1.0 - LEXICAL_WEIGHT) * 0.7,
+            ),
+            (1.0, Some(0.0), LEXICAL_WEIGHT),
+            (0.0, Some(1.0), 1.0 - LEXICAL_WEIGHT),
+            // No encoder: the lexical score alone.
+            (0.42, None, 0.42),
+        ];
+        for &(lexical, semantic, want) in table {
+            assert!(
+                (confidence(lexical, semantic) - want).abs() < 1e-12,
+                "{lexical} {semantic:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn semantic_score_is_the_mean_of_the_nearest() {
+        let n = Nearest {
+            cosine: 0.9,
+            top_mean: 0.75,
+            phrasing: 0,
+        };
+        assert_eq!(semantic_score(&n), f64::from(n.top_mean));
+    }
+
+    #[test]
+    fn threshold_scales_with_the_faq() {
+        let asked = ANSWER_AT * f64::from(CAL.in_domain);
+        assert!((threshold(&CAL, false) - asked).abs() < 1e-12);
+        assert!((threshold(&CAL, true) - asked * OVERHEARD_FACTOR).abs() < 1e-12);
+    }
+
+    #[test]
+    fn decisions_at_the_edges() {
+        let t = threshold(&CAL, false);
+        let answer = |d: &Decision| matches!(d, Decision::Answer { entry: 3, .. });
+        let reason = |d: &Decision| match d {
+            Decision::NoMatch { reason, .. } => Some(reason.clone()),
+            Decision::Answer { .. } => None,
+        };
+        // At the threshold, clear of the runner-up: answered.
+        let d = decide(&CAL, &[(3, t), (4, t - 2.0 * MIN_MARGIN)], None, false);
+        assert!(answer(&d), "{d:?}");
+        // Just under it: too low.
+        let d = decide(&CAL, &[(3, t - 1e-9), (4, 0.0)], None, false);
+        assert_eq!(reason(&d), Some(NoMatchReason::LowScore));
+        // Above it but within the margin of the runner-up: a toss-up.
+        let d = decide(
+            &CAL,
+            &[(3, t + 0.1), (4, t + 0.1 - MIN_MARGIN / 2.0)],
+            None,
+            false,
+        );
+        assert_eq!(reason(&d), Some(NoMatchReason::Ambiguous));
+        // Overheard: the same score is not enough.
+        let d = decide(&CAL, &[(3, t), (4, 0.0)], None, true);
+        assert_eq!(reason(&d), Some(NoMatchReason::LowScore));
+        // A subject the FAQ does not cover vetoes any score.
+        let d = decide(&CAL, &[(3, 1.0), (4, 0.0)], Some("botox"), false);
+        assert_eq!(reason(&d), Some(NoMatchReason::OffTopic("botox".into())));
+        // Nothing ranked.
+        let d = decide(&CAL, &[], None, false);
+        assert_eq!(reason(&d), Some(NoMatchReason::NothingInCommon));
+    }
+}
