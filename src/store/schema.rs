@@ -149,6 +149,23 @@ mod tests {
     use crate::store::{key_path, Scope, Settings, Store};
     use rusqlite::{params, Connection};
 
+    /// Opens an older log at `path` with its key file beside it (as the bot
+    /// made them), and checks that it was migrated to the current version.
+    fn open_migrated(path: std::path::PathBuf, key: [u8; 32]) -> Store {
+        std::fs::write(key_path(&path), key).unwrap();
+        let store = Store::open(&Settings {
+            path,
+            ..Settings::default()
+        })
+        .unwrap();
+        let version: i64 = store
+            .db()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        store
+    }
+
     /// A new file is migrated to the current version and reopens cleanly;
     /// the key file is created owner-only.
     #[test]
@@ -225,17 +242,7 @@ mod tests {
             .unwrap();
         }
         // Its key, kept beside it as the bot made it.
-        std::fs::write(key_path(&path), [7u8; 32]).unwrap();
-        let store = Store::open(&Settings {
-            path,
-            ..Settings::default()
-        })
-        .unwrap();
-        let version: i64 = store
-            .db()
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .unwrap();
-        assert_eq!(version, SCHEMA_VERSION);
+        let store = open_migrated(path, [7u8; 32]);
         store.vote(&vote(NOW, 6, "downtime", false)).unwrap();
         let all = store.stats_at(1, Scope::All, NOW).unwrap();
         assert_eq!(
@@ -294,17 +301,7 @@ mod tests {
                 .unwrap();
             }
         }
-        std::fs::write(key_path(&path), key).unwrap();
-        let store = Store::open(&Settings {
-            path,
-            ..Settings::default()
-        })
-        .unwrap();
-        let version: i64 = store
-            .db()
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .unwrap();
-        assert_eq!(version, SCHEMA_VERSION);
+        let store = open_migrated(path, key);
         let ok: String = store
             .db()
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
