@@ -127,12 +127,6 @@ pub struct Data {
     alert_guild: Mutex<Option<u64>>,
     /// The question log, if it could be opened.
     log: Option<Recorder>,
-    /// Answers computed at once: one per core. The encoder is CPU-bound,
-    /// so more at once finishes none sooner, while each holds its own
-    /// activations and thread: a burst of hundreds of questions otherwise
-    /// ran hundreds of encoders side by side (two per core was measured:
-    /// no faster, more memory).
-    answering: tokio::sync::Semaphore,
 }
 
 impl Data {
@@ -146,17 +140,7 @@ impl Data {
             alert_cooldown: Mutex::default(),
             alert_guild: Mutex::default(),
             log: None,
-            answering: tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
-            ),
         }
-    }
-
-    /// Waits for a turn to compute an answer (see `answering`). `None`
-    /// only if the semaphore were closed, which nothing does: then the
-    /// answer goes ahead without a turn rather than not at all.
-    pub async fn answer_turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
-        self.answering.acquire().await.ok()
     }
 
     /// Logs answered questions and votes to `recorder`.

@@ -142,9 +142,7 @@ pub async fn respond(data: &Data, asked: &Asked<'_>, via: Via<'_>) -> Result<(),
     let strictness = asked.strictness();
     // Answering is CPU work (the encoder runs): off the async worker, so the
     // gateway and other members' replies keep moving meanwhile.
-    let turn = data.answer_turn().await;
     let reply = tokio::task::block_in_place(|| engine.answer_with(asked.text, strictness));
-    drop(turn);
     info!(
         source = asked.how.as_str(),
         outcome = reply.outcome().as_str(),
