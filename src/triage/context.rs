@@ -54,6 +54,9 @@ pub(super) struct Cues {
     window: usize,
     resolved: Vec<Vec<String>>,
     general: Vec<Vec<String>>,
+    /// The `general` cues that count after the mention too: not those that
+    /// open a question ("what do I do" after a report asks about it).
+    general_after: Vec<Vec<String>>,
     past: Vec<Vec<String>>,
     others: Vec<Vec<String>>,
     figurative: Vec<Vec<String>>,
@@ -75,7 +78,7 @@ impl Cues {
                 .filter(|p| !p.is_empty())
                 .collect()
         };
-        Cues {
+        let mut cues = Cues {
             negations: list(&t.negations),
             window: t.negation_window,
             // As written, not stemmed: "stopped" says it is over, "stop"
@@ -87,6 +90,7 @@ impl Cues {
                 .filter(|p| !p.is_empty())
                 .collect(),
             general: list(&t.general),
+            general_after: Vec::new(),
             past: list(&t.past),
             others: list(&t.others),
             figurative: list(&t.figurative),
@@ -110,7 +114,14 @@ impl Cues {
                 .map(|w| phrase(w).concat())
                 .collect(),
             personal: t.personal.iter().map(|w| phrase(w).concat()).collect(),
-        }
+        };
+        cues.general_after = cues
+            .general
+            .iter()
+            .filter(|g| !g.first().is_some_and(|w| cues.opens_question(w)))
+            .cloned()
+            .collect();
+        cues
     }
 
     /// The context of the mention at `start..=end` of `clause`.
@@ -172,20 +183,15 @@ impl Cues {
                 .any(|cue| occurs_in(s, cue, 0..start) || earlier().any(|c| has_cue(&c.stems, cue)))
         };
         // General frames count before the mention in its sentence, or
-        // anywhere in its own clause ("is infection a risk").
+        // anywhere in its own clause ("is infection a risk") unless they
+        // open a question ("…, what do I do" asks about the report).
         // So does a condition opening the mention's part of the sentence
         // ("if the pain gets really bad, who do I call?").
         let conditional = frame(clauses, at)
             .first()
             .and_then(|c| c.words.first())
             .is_some_and(|w| CONDITIONALS.contains(&w.as_str()));
-        // After the mention, a cue that opens a question ("what do I
-        // do") asks about the report rather than making it general.
-        let after = self
-            .general
-            .iter()
-            .filter(|g| !g.first().is_some_and(|w| self.opens_question(w)))
-            .any(|g| has_cue(s, g));
+        let after = self.general_after.iter().any(|g| has_cue(s, g));
         if conditional || before_in(&self.general) || after {
             return Context::General;
         }
@@ -366,14 +372,12 @@ fn frame(clauses: &[Clause], at: usize) -> &[Clause] {
     let Some(here) = clauses.get(at) else {
         return &[];
     };
-    let same = |k: &usize| clauses[*k].sentence == here.sentence;
-    let start = (0..=at)
-        .rev()
-        .take_while(same)
-        .find(|&k| clauses[k].turns)
-        .unwrap_or_else(|| (0..=at).rev().take_while(same).last().unwrap_or(at));
+    let mut start = at;
+    while start > 0 && !clauses[start].turns && clauses[start - 1].sentence == here.sentence {
+        start -= 1;
+    }
     let end = (at + 1..clauses.len())
-        .find(|&k| !same(&k) || clauses[k].turns)
+        .find(|&k| clauses[k].sentence != here.sentence || clauses[k].turns)
         .unwrap_or(clauses.len());
     &clauses[start..end]
 }

@@ -435,6 +435,13 @@ impl Triage {
     ) -> (Vec<Mention>, Vec<Mention>) {
         let mut out = Vec::new();
         let mut bare = Vec::new();
+        // Every occurrence of the second terms, found once for all the
+        // first terms, in `with` order.
+        let seconds: Vec<Occurrence> = concept
+            .with
+            .iter()
+            .flat_map(|w| self.occurrences(w, clauses, fevers))
+            .collect();
         for term in &concept.terms {
             for first in self.occurrences(term, clauses, fevers) {
                 let mut matched = vec![first.shown.clone()];
@@ -442,26 +449,22 @@ impl Triage {
                     // The second term in the same sentence, not negated, and
                     // not the first term's own words ("more painful" is not
                     // "pain" plus "more painful").
-                    let second = concept.with.iter().find_map(|w| {
-                        self.occurrences(w, clauses, fevers).into_iter().find(|o| {
-                            o.sentence == first.sentence
-                                && o.context != Context::Negated
-                                && !(o.at.0 == first.at.0
-                                    && o.at.1 <= first.at.2
-                                    && first.at.1 <= o.at.2)
-                        })
+                    let second = seconds.iter().find(|o| {
+                        o.sentence == first.sentence
+                            && o.context != Context::Negated
+                            && !(o.at.0 == first.at.0
+                                && o.at.1 <= first.at.2
+                                && first.at.1 <= o.at.2)
                     });
                     // Its second term there but negated ("eyes aren't sore")
                     // denies the concept: no weak mention either.
                     let denied = || {
-                        concept.with.iter().any(|w| {
-                            self.occurrences(w, clauses, fevers).into_iter().any(|o| {
-                                o.sentence == first.sentence && o.context == Context::Negated
-                            })
-                        })
+                        seconds
+                            .iter()
+                            .any(|o| o.sentence == first.sentence && o.context == Context::Negated)
                     };
                     match second {
-                        Some(o) => matched.push(o.shown),
+                        Some(o) => matched.push(o.shown.clone()),
                         None if denied() => continue,
                         None => {
                             bare.push(Mention {
