@@ -131,3 +131,40 @@ fn urgency_screen_never_misses() {
         assert!(!engine.may_be_urgent(everyday), "{everyday:?}");
     }
 }
+
+/// The bot's encoder queue gives every asker its own question's vector,
+/// the same as embedding it alone, when many ask at once (so they are
+/// embedded together, padded to the longest) and when one asks alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queue_answers_each_asker_with_its_own_vector() {
+    use faqbot::discord::batch::Batcher;
+    use std::sync::Arc;
+
+    let model = load_model(&model_dir()).expect("the shipped model loads");
+    let batcher = Arc::new(Batcher::start(model.clone()));
+    let texts: Vec<String> = (0..150)
+        .map(|i| match i % 3 {
+            0 => format!("question number {i}"),
+            1 => format!("how long until the redness fades, asking for the {i}th time"),
+            _ => "hi".repeat(i % 7 + 1),
+        })
+        .collect();
+    let asks = texts.iter().cloned().map(|t| {
+        let b = batcher.clone();
+        tokio::spawn(async move { b.embed(&t).await })
+    });
+    let got = futures_util::future::join_all(asks).await;
+    for (text, got) in texts.iter().zip(got) {
+        let got = got.expect("task").expect("queue").expect("vector");
+        let alone = model.encoder.embed(text).expect("vector");
+        let cos = faqbot::embed::cosine(&got, &alone);
+        assert!(cos > 0.9999, "{text:?}: cosine {cos} to its own vector");
+    }
+    let lone = batcher
+        .embed("hello")
+        .await
+        .expect("queue")
+        .expect("vector");
+    let want = model.encoder.embed("hello").expect("vector");
+    assert!(faqbot::embed::cosine(&lone, &want) > 0.9999);
+}

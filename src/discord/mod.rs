@@ -6,6 +6,7 @@
 //! - [`commands`]: `/faq`, `/faq-topics`, `/faq-privacy`, `/faq-forget-me`, `/faqadmin`.
 //! - [`events`]: mentions, opened channels, button and menu clicks.
 //! - [`respond`]: the one ask flow `/faq`, mentions and opened channels share.
+//! - [`batch`]: the encoder's queue, which embeds many questions at once.
 //! - [`cooldowns`]: the limits on message replies and staff alerts.
 //! - [`embeds`]: [`crate::layout`]'s parts as serenity builders.
 //! - [`health`], [`retry`], [`logging`]: the status file, retries of
@@ -19,6 +20,7 @@
 //! after the reply is sent, through a queue that never makes a reply wait;
 //! if the log cannot be opened the bot answers without it.
 
+pub mod batch;
 pub mod commands;
 pub mod config;
 pub mod cooldowns;
@@ -119,6 +121,8 @@ pub struct Data {
     pub config: Config,
     /// The sentence encoder, loaded once; every FAQ load shares it.
     pub model: Arc<SemanticModel>,
+    /// Embeds members' questions on one thread, many at a time.
+    pub encoder: batch::Batcher,
     loaded: ArcSwap<Loaded>,
     pub started: Instant,
     cooldowns: Mutex<Cooldowns>,
@@ -133,6 +137,7 @@ impl Data {
     pub fn new(config: Config, model: Arc<SemanticModel>, loaded: Loaded) -> Data {
         Data {
             config,
+            encoder: batch::Batcher::start(model.clone()),
             model,
             loaded: ArcSwap::from_pointee(loaded),
             started: Instant::now(),

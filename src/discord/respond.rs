@@ -3,6 +3,8 @@
 //! cooldown count → record → send → staff alert. The command and the
 //! event handler only read their input into an [`Asked`].
 
+use std::sync::Arc;
+
 use poise::serenity_prelude as serenity;
 use serenity::{ChannelId, Message};
 use tokio::time::Instant;
@@ -140,9 +142,22 @@ pub async fn respond(data: &Data, asked: &Asked<'_>, via: Via<'_>) -> Result<(),
         }
     }
     let strictness = asked.strictness();
-    // Answering is CPU work (the encoder runs): off the async worker, so the
-    // gateway and other members' replies keep moving meanwhile.
-    let reply = tokio::task::block_in_place(|| engine.answer_with(asked.text, strictness));
+    // The encoder's work goes to its queue, which embeds the questions of
+    // everyone asking at once together; the rest is a fraction of a
+    // millisecond. Without the queue (its thread could not start), the
+    // encoder runs off the async worker, so the gateway keeps moving.
+    let read = engine.read(asked.text);
+    let explained = match (read.encoder_text(), engine.model()) {
+        (Some(text), Some(model)) if Arc::ptr_eq(model, data.encoder.model()) => {
+            match data.encoder.embed(text).await {
+                Ok(vector) => engine.explain_read(read, vector),
+                Err(_) => tokio::task::block_in_place(|| engine.explain(asked.text)),
+            }
+        }
+        (Some(_), Some(_)) => tokio::task::block_in_place(|| engine.explain(asked.text)),
+        _ => engine.explain_read(read, None),
+    };
+    let reply = engine.decide(&explained, strictness);
     info!(
         source = asked.how.as_str(),
         outcome = reply.outcome().as_str(),

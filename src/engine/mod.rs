@@ -76,6 +76,24 @@ struct Semantic {
     examples: Vec<(usize, Vec<f32>)>,
 }
 
+/// A question after the pipeline's first half ([`Engine::read`]): what
+/// the lexicon found, and the text the encoder must embed, if any.
+#[derive(Debug, Clone)]
+pub struct Read {
+    normalised: String,
+    triage: Verdict,
+    weak: Vec<(Option<usize>, String)>,
+    needs_vector: bool,
+}
+
+impl Read {
+    /// What the encoder should embed for this question; `None` when no
+    /// vector is needed (no encoder, or triage already found a red flag).
+    pub fn encoder_text(&self) -> Option<&str> {
+        self.needs_vector.then_some(self.normalised.as_str())
+    }
+}
+
 /// Which signals decide (for measuring each alone; the product uses both).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Signals {
@@ -231,16 +249,47 @@ impl Engine {
 
     /// Runs the pipeline and keeps every intermediate result.
     pub fn explain(&self, question: &str) -> Explanation {
-        let normalised = text::normalise(question);
-        let q = self.index.question(&normalised);
-        let (mut triage, weak) = self.triage.read(question);
+        let read = self.read(question);
         // The question's vector, once, for triage's second signal and matching.
-        let vector = match &self.semantic {
-            Some(s) if !matches!(triage, Verdict::Urgent(_)) => {
-                s.model.encoder.embed(&normalised).ok()
-            }
+        let vector = match (&self.semantic, read.encoder_text()) {
+            (Some(s), Some(text)) => s.model.encoder.embed(text).ok(),
             _ => None,
         };
+        self.explain_read(read, vector)
+    }
+
+    /// The encoder's model, if this engine has one: what a caller that
+    /// computes vectors itself ([`Engine::explain_read`]) must use.
+    pub fn model(&self) -> Option<&Arc<SemanticModel>> {
+        self.semantic.as_ref().map(|s| &s.model)
+    }
+
+    /// The pipeline's first half, without the encoder: normalising and
+    /// triage's lexicon. The encoder's work can then be done elsewhere, for
+    /// many questions at once, and handed to [`Engine::explain_read`].
+    pub fn read(&self, question: &str) -> Read {
+        let (triage, weak) = self.triage.read(question);
+        let needs_vector = self.semantic.is_some() && !matches!(triage, Verdict::Urgent(_));
+        Read {
+            normalised: text::normalise(question),
+            triage,
+            weak,
+            needs_vector,
+        }
+    }
+
+    /// The pipeline's second half: `vector` is the encoder's vector for
+    /// [`Read::encoder_text`] (by this engine's [`Engine::model`]), or
+    /// `None` to decide without it.
+    pub fn explain_read(&self, read: Read, vector: Option<Vec<f32>>) -> Explanation {
+        let Read {
+            normalised,
+            mut triage,
+            weak,
+            needs_vector,
+        } = read;
+        let vector = vector.filter(|_| needs_vector);
+        let q = self.index.question(&normalised);
         let mut semantic = Vec::new();
         if let (Some(s), Some(v)) = (&self.semantic, &vector) {
             semantic = s.index.scores(v);
