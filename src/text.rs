@@ -314,3 +314,33 @@ mod tests {
         assert_eq!(words("<@12> follow-up!!"), vec!["follow", "up"]);
     }
 }
+
+/// Correctly spelled words (the encoder's whole-word vocabulary): a word
+/// found here is not a typo of anything, however close it is to a
+/// lexicon word ("glowing" is not "growing").
+#[derive(Clone, Default)]
+pub struct Dictionary(std::sync::Arc<std::collections::HashSet<String>>);
+
+impl Dictionary {
+    pub fn new(words: impl IntoIterator<Item = String>) -> Dictionary {
+        Dictionary(std::sync::Arc::new(words.into_iter().collect()))
+    }
+
+    pub fn contains(&self, word: &str) -> bool {
+        self.0.contains(word)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for Dictionary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Dictionary({} words)", self.0.len())
+    }
+}

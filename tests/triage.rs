@@ -263,6 +263,18 @@ fn frames_reach_across_clauses() {
         ("what do I do about pus after needling?", false),
         // A term's words do not pair across "and".
         ("no fever and feel fine, can I go to work?", false),
+        // Nor across a negation: it denies the term.
+        ("lips not swollen, face just warm", false),
+        ("lips really swollen, face warm", true),
+        // A question that places the symptom in the present asks about
+        // the writer's own, now.
+        ("is it normal to still be bleeding 4 hours later?", true),
+        ("is it normal to be bleeding for hours?", false),
+        // A temperature is read in its own clause, resolutions included.
+        ("had a temp of 39 at the weekend, but it went down", false),
+        ("had a temp of 39 at the weekend, now my cheek is hot", true),
+        // An earlier session is over.
+        ("my face went numb after my last session", false),
     ];
     for (message, urgent) in table {
         let v = t.check(message);
@@ -345,5 +357,45 @@ proptest! {
         let (_, t) = triage();
         let message = format!("my {what} {symptom} after all these sessions lol");
         prop_assert!(!matches!(t.check(&message), Verdict::Urgent(_)), "{}", message);
+    }
+}
+
+/// Triage's own cue words are never read as typos of a symptom ("filler"
+/// names another treatment, not "fluid filled"), and an exact cue word
+/// matches only as written ("=cause" asks, "caused" reports).
+#[test]
+fn cue_words_are_read_as_written() {
+    let (_, t) = triage();
+    assert!(
+        !matches!(
+            t.check("my lip filler has a small hard lump"),
+            Verdict::Urgent(_)
+        ),
+        "another treatment's lump"
+    );
+    assert!(matches!(
+        t.check("my cheek has a small hard lump"),
+        Verdict::Urgent(_)
+    ));
+}
+
+/// With the encoder's dictionary, a correctly spelled word is not a typo
+/// of a lexicon word ("glowing" is not "growing", "infectious" is not
+/// "infection"), and a real typo still is ("swolen").
+#[test]
+fn dictionary_words_are_not_typos() {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(faqbot::model::DEFAULT_MODEL_DIR);
+    let model = faqbot::model::load_model(&dir).expect("the shipped model loads");
+    let (_, plain) = triage();
+    let t = plain.clone().with_dictionary(model.encoder.dictionary());
+    for (message, without, with) in [
+        ("my skin is red and glowing today", true, false),
+        ("that offer is infectious", true, false),
+        ("my lips are swolen since the serum", true, true),
+    ] {
+        let urgent = |t: &Triage| matches!(t.check(message), Verdict::Urgent(_));
+        assert_eq!(urgent(&plain), without, "{message}: without the dictionary");
+        assert_eq!(urgent(&t), with, "{message}: with the dictionary");
     }
 }

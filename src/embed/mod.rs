@@ -54,6 +54,8 @@ pub struct ModelFiles<'a> {
 
 pub struct Encoder {
     tokenizer: Tokenizer,
+    /// The vocabulary's whole words, built once (see [`Encoder::dictionary`]).
+    dictionary: crate::text::Dictionary,
     bert: Bert,
     name: String,
     id: String,
@@ -75,6 +77,7 @@ impl Encoder {
         let tokenizer = Tokenizer::new(files.vocab_txt)?;
         let bert = Bert::load(files.safetensors, &config)?;
         let encoder = Encoder {
+            dictionary: crate::text::Dictionary::new(tokenizer.whole_words().map(str::to_owned)),
             tokenizer,
             bert,
             name: files.name.to_owned(),
@@ -101,6 +104,12 @@ impl Encoder {
 
     fn max_tokens(&self) -> usize {
         MAX_TOKENS.min(self.bert.max_positions)
+    }
+
+    /// The words the model's vocabulary holds whole: a dictionary of
+    /// correctly spelled English, for telling a typo from a real word.
+    pub fn dictionary(&self) -> crate::text::Dictionary {
+        self.dictionary.clone()
     }
 
     /// Token ids for a text, as the model sees it (for tests and --explain).

@@ -49,6 +49,15 @@ impl Tokenizer {
         })
     }
 
+    /// The vocabulary's whole words of letters only (not `##` pieces,
+    /// special tokens, digits or single letters).
+    pub(crate) fn whole_words(&self) -> impl Iterator<Item = &str> {
+        self.vocab
+            .keys()
+            .map(String::as_str)
+            .filter(|t| t.chars().count() > 1 && t.chars().all(|c| c.is_ascii_lowercase()))
+    }
+
     /// Token ids with `[CLS]` and `[SEP]`, at most `max_len` in all.
     pub(crate) fn encode(&self, text: &str, max_len: usize) -> Vec<u32> {
         let mut ids = vec![self.cls];

@@ -162,6 +162,7 @@ impl Engine {
             })
             .collect();
         let mut engine = Engine::new(faq);
+        engine.triage = engine.triage.with_dictionary(model.encoder.dictionary());
         engine.semantic = Some(Semantic {
             model,
             index,

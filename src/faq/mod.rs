@@ -271,6 +271,31 @@ pub struct TriageSettings {
     pub follow_up: Vec<String>,
 }
 
+impl TriageSettings {
+    /// Every list of cue phrases (not the red flags' terms).
+    pub fn cue_lists(&self) -> [&[String]; 17] {
+        [
+            &self.negations,
+            &self.resolved,
+            &self.general,
+            &self.past,
+            &self.others,
+            &self.figurative,
+            &self.mild,
+            &self.current,
+            &self.before,
+            &self.continuing,
+            &self.modal_questions,
+            &self.plain_questions,
+            &self.elided_subject,
+            &self.personal,
+            &self.minimisers,
+            &self.expectation,
+            &self.follow_up,
+        ]
+    }
+}
+
 /// One red-flag concept: a lexicon of terms (and, if `with` is not empty,
 /// a second term needed in the same sentence), and examples for the
 /// semantic backstop.

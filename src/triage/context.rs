@@ -4,7 +4,7 @@
 //! the mention, frames to the mention's sentence.
 
 use super::words::unnegated_cue_in;
-use super::{has_cue, occurs_in, Clause};
+use super::Clause;
 use crate::faq::TriageSettings;
 
 /// What a mention's surroundings make of it.
@@ -150,7 +150,7 @@ impl Cues {
                 && !self
                     .continuing
                     .iter()
-                    .any(|c| occurs_in(s, c, k + 1..start))
+                    .any(|c| clause.has_in(c, k + 1..start))
         });
         if negated {
             return Context::Negated;
@@ -167,7 +167,7 @@ impl Cues {
         if resolved || self.resolved_next(clauses, at) {
             return Context::Negated;
         }
-        if self.figurative.iter().any(|f| has_cue(s, f)) {
+        if self.figurative.iter().any(|f| clause.has(f)) {
             return Context::Figurative;
         }
         // Frames before the mention in its sentence: the earlier clauses
@@ -180,7 +180,7 @@ impl Cues {
         };
         let before_in = |cues: &[Vec<String>]| {
             cues.iter()
-                .any(|cue| occurs_in(s, cue, 0..start) || earlier().any(|c| has_cue(&c.stems, cue)))
+                .any(|cue| clause.has_in(cue, 0..start) || earlier().any(|c| c.has(cue)))
         };
         // General frames count before the mention in its sentence, or
         // anywhere in its own clause ("is infection a risk") unless they
@@ -191,7 +191,7 @@ impl Cues {
             .first()
             .and_then(|c| c.words.first())
             .is_some_and(|w| CONDITIONALS.contains(&w.as_str()));
-        let after = self.general_after.iter().any(|g| has_cue(s, g));
+        let after = self.general_after.iter().any(|g| clause.has(g));
         if conditional || before_in(&self.general) || after {
             return Context::General;
         }
@@ -206,7 +206,7 @@ impl Cues {
         // sentence ("years ago I reacted to a mask, hives and all"); a word
         // of the present in the mention's own clause wins ("swollen since
         // last week", "last week I had it done, now my cheek is hot").
-        let any = |cues: &[Vec<String>]| cues.iter().any(|cue| has_cue(s, cue));
+        let any = |cues: &[Vec<String>]| cues.iter().any(|cue| clause.has(cue));
         if (any(&self.past) || before_in(&self.past)) && !any(&self.current) {
             return Context::Past;
         }
@@ -224,10 +224,16 @@ impl Cues {
         (0..clauses.len()).any(|at| {
             let c = &clauses[at];
             c.sentence > sentence
-                && self.follow_up.iter().any(|cue| has_cue(&c.stems, cue))
+                && self.speaks_of_now(c)
                 && !self.is_question(clauses, at)
-                && !self.general.iter().any(|g| has_cue(&c.stems, g))
+                && !self.general.iter().any(|g| c.has(g))
         })
+    }
+
+    /// Whether a clause places what it says in the writer's present (a
+    /// `follow_up` word: "still", "since", "this morning").
+    pub(super) fn speaks_of_now(&self, clause: &Clause) -> bool {
+        self.follow_up.iter().any(|cue| clause.has(cue))
     }
 
     /// Whether the words before a mention (its sentence's earlier clauses,
@@ -271,7 +277,7 @@ impl Cues {
     /// Whether a clause speaks of the present ("are swelling", "now",
     /// "since this morning").
     pub(super) fn is_present(&self, clause: &Clause) -> bool {
-        self.current.iter().any(|cue| has_cue(&clause.stems, cue))
+        self.current.iter().any(|cue| clause.has(cue))
     }
 
     /// Whether the clause after `at`, in the same sentence, says that what
@@ -361,7 +367,7 @@ impl Cues {
         clauses
             .iter()
             .filter(|c| c.sentence == sentence)
-            .any(|c| cues.iter().any(|cue| has_cue(&c.stems, cue)))
+            .any(|c| cues.iter().any(|cue| c.has(cue)))
     }
 }
 

@@ -44,7 +44,7 @@ use crate::matcher::Fuzzy;
 use crate::text;
 
 pub use context::Context;
-use words::{comparative_bases, find_in, has_cue, occurs_in, phrase, term, unnegated_cue_at};
+use words::{comparative_bases, find_in, phrase, term, unnegated_cue_at, COORDINATORS};
 
 /// Words allowed between two words of one phrase ("swelling keeps on
 /// growing" matches "swelling growing").
@@ -143,6 +143,14 @@ pub struct Triage {
     /// The lexicon's words, sorted (typos are corrected towards these).
     vocabulary: Vec<String>,
     fuzzy: Fuzzy,
+    /// Correctly spelled words, never taken for typos (empty: none known).
+    dictionary: text::Dictionary,
+    /// The words of triage's own cues, sorted: spelled as the clinic
+    /// wrote them, so never typos of a symptom ("filler" is not "filled").
+    cue_words: Vec<String>,
+    /// Words a term's gap does not cross: the coordinators and the
+    /// one-word negations ("lips not swollen" is not "lips … swollen").
+    gap_stops: Vec<String>,
     fever_celsius: f64,
     late_after_days: u32,
 }
@@ -207,9 +215,36 @@ impl Triage {
             expectation: t.expectation.iter().map(|p| phrase(p)).collect(),
             fuzzy: Fuzzy::new(vocabulary.iter().map(String::as_str)),
             vocabulary,
+            dictionary: text::Dictionary::default(),
+            cue_words: {
+                let mut w: Vec<String> = t
+                    .cue_lists()
+                    .into_iter()
+                    .flatten()
+                    .flat_map(|p| text::words(p.trim_start_matches(EXACT)))
+                    .collect();
+                w.sort();
+                w.dedup();
+                w
+            },
+            gap_stops: COORDINATORS
+                .iter()
+                .map(|w| (*w).to_owned())
+                .chain(t.negations.iter().filter_map(|n| {
+                    let w = text::words(n);
+                    (w.len() == 1).then(|| w[0].clone())
+                }))
+                .collect(),
             fever_celsius: t.fever_celsius,
             late_after_days: t.late_after_days,
         }
+    }
+
+    /// The same rules, with a dictionary of correctly spelled words: a
+    /// word in it is read as written, never as a typo of a lexicon word.
+    pub fn with_dictionary(mut self, dictionary: text::Dictionary) -> Triage {
+        self.dictionary = dictionary;
+        self
     }
 
     /// Splits a message into clauses of stemmed words.
@@ -256,9 +291,12 @@ impl Triage {
     /// lexicon adjective it is the comparative or superlative of ("hotter"
     /// → "hot": a symptom described as more so is still that symptom, and
     /// the stemmer leaves comparatives alone), else the lexicon word it is
-    /// a typo of ("swolen" → "swollen"). A correction
-    /// keeps the first letter, which typos rarely change, so an ordinary
-    /// word never becomes a symptom ("feeling" is not "peeling").
+    /// a typo of ("swolen" → "swollen"). A word of triage's own cues, or
+    /// one the dictionary knows, is
+    /// spelled right and stays itself ("glowing" is not "growing"); a
+    /// correction keeps the first letter, which typos rarely change, so an
+    /// ordinary word the dictionary lacks still never becomes a symptom
+    /// ("feeling" is not "peeling").
     fn corrected<'w>(&'w self, word: &'w str) -> &'w str {
         if self
             .vocabulary
@@ -267,8 +305,18 @@ impl Triage {
         {
             return word;
         }
+        if self
+            .cue_words
+            .binary_search_by(|v| v.as_str().cmp(word))
+            .is_ok()
+        {
+            return word;
+        }
         if let Some(base) = comparative_bases(word).find_map(|b| self.known(&b)) {
             return base;
+        }
+        if self.dictionary.contains(word) {
+            return word;
         }
         match self.fuzzy.closest(word) {
             Some((known, _)) if known.chars().next() == word.chars().next() => known,
@@ -336,7 +384,7 @@ impl Triage {
         // whichever concept the message reads like.
         for c in &clauses {
             for m in &self.mild {
-                if let Some((start, end)) = find_in(&c.stems, &c.words, m, 0) {
+                if let Some((start, end)) = find_in(&c.stems, &c.words, m, 0, &self.gap_stops) {
                     if !self.minimised(c)
                         && !self.asks_if_expected(&clauses, c.sentence)
                         && self.cues.context(&clauses, c, start, end) == Context::Current
@@ -353,7 +401,7 @@ impl Triage {
     /// Whether a clause makes light of what it describes ("a bit puffy"):
     /// a bare symptom word there is no evidence for the encoder to promote.
     fn minimised(&self, clause: &Clause) -> bool {
-        self.minimisers.iter().any(|m| has_cue(&clause.stems, m))
+        self.minimisers.iter().any(|m| clause.has(m))
     }
 
     /// Whether a sentence asks if something is expected ("normal on day
@@ -387,8 +435,16 @@ impl Triage {
                     .or_else(|| clauses.iter().find(|c| c.sentence == m.at.1))
                     .is_some_and(|c| self.cues.reported_after(clauses, c.sentence))
             };
+            // So is a question that places the symptom in the present
+            // itself: "is it normal to still be bleeding 4 hours later?"
+            // asks about the writer's bleeding, now.
+            let asked_now = || {
+                clauses
+                    .get(m.at.0)
+                    .is_some_and(|c| self.cues.speaks_of_now(c))
+            };
             let urgent = m.context == Context::Current
-                || (m.context == Context::Asked && (always || reported()))
+                || (m.context == Context::Asked && (always || reported() || asked_now()))
                 || (m.context == Context::Other && always && now());
             if urgent {
                 return Verdict::Urgent(Flag {
@@ -409,7 +465,7 @@ impl Triage {
         }
         for c in clauses {
             for m in &self.mild {
-                if let Some((start, end)) = find_in(&c.stems, &c.words, m, 0) {
+                if let Some((start, end)) = find_in(&c.stems, &c.words, m, 0, &self.gap_stops) {
                     let ctx = self.cues.context(clauses, c, start, end);
                     if ctx == Context::Current {
                         return Verdict::Caution(Caution {
@@ -500,7 +556,9 @@ impl Triage {
             Term::Words(seq) => {
                 for (ci, c) in clauses.iter().enumerate() {
                     let mut from = 0;
-                    while let Some((start, end)) = find_in(&c.stems, &c.words, seq, from) {
+                    while let Some((start, end)) =
+                        find_in(&c.stems, &c.words, seq, from, &self.gap_stops)
+                    {
                         let mut context = self.cues.context(clauses, c, start, end);
                         // A message that is only the term ("granulomas?",
                         // "hives") names a topic to look up, not a report.
@@ -522,10 +580,24 @@ impl Triage {
             }
             Term::Fever => {
                 for (s, shown) in fevers {
+                    // Read in its own clause, like a word, when the
+                    // reading's first word can be found there ("39 degree
+                    // temperature at the weekend, but I'm better now" is
+                    // over); otherwise by its sentence.
+                    let first = text::words(shown).into_iter().next();
+                    let place = clauses.iter().enumerate().find_map(|(ci, c)| {
+                        let w = first.as_ref()?;
+                        let i = c.words.iter().position(|x| x == w)?;
+                        (c.sentence == *s).then_some((ci, c, i))
+                    });
+                    let context = match place {
+                        Some((_, c, i)) => self.cues.context(clauses, c, i, i),
+                        None => self.cues.sentence_context(clauses, *s),
+                    };
                     out.push(Occurrence {
                         sentence: *s,
                         shown: shown.clone(),
-                        context: self.cues.sentence_context(clauses, *s),
+                        context,
                         // Placed by sentence only: it overlaps no word span.
                         at: (usize::MAX, *s, *s),
                     });

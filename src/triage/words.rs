@@ -2,7 +2,7 @@
 //! how a comparative finds its adjective, and how a phrase is found in a
 //! clause's words with a little slack.
 
-use super::{Term, EXACT, FEVER_TERM, LATE_TERM, MAX_PHRASE_GAP};
+use super::{Clause, Term, EXACT, FEVER_TERM, LATE_TERM, MAX_PHRASE_GAP};
 use crate::text;
 
 /// The stems of a phrase, as triage compares them; a word written with
@@ -64,14 +64,16 @@ pub(super) fn comparative_bases(word: &str) -> impl Iterator<Item = String> + '_
 /// Finds a term in a clause at or after `from`: its words in order, each
 /// within [`MAX_PHRASE_GAP`] words of the previous one, on stems, but a
 /// term word marked [`EXACT`] is compared with the word as typed. A gap
-/// does not cross a coordinating conjunction: "and" and "or" start another
-/// phrase ("no fever and feel fine" is not "no feeling"). Returns the
+/// does not cross a word of `stops`: a coordinating conjunction starts
+/// another phrase ("no fever and feel fine" is not "no feeling"), and a
+/// negation inside a term denies it ("lips not swollen"). Returns the
 /// first and last positions.
 pub(super) fn find_in(
     stems: &[String],
     typed: &[String],
     seq: &[String],
     from: usize,
+    stops: &[String],
 ) -> Option<(usize, usize)> {
     let same = |k: usize, w: &String| match w.strip_prefix(EXACT) {
         Some(exact) => typed.get(k).is_some_and(|t| t == exact),
@@ -87,7 +89,7 @@ pub(super) fn find_in(
         for w in rest {
             let limit = (at + 2 + MAX_PHRASE_GAP).min(words.len());
             let next = (at + 1..limit)
-                .take_while(|&k| k == at + 1 || !COORDINATORS.contains(&typed[k - 1].as_str()))
+                .take_while(|&k| k == at + 1 || !stops.contains(&typed[k - 1]))
                 .find(|&k| same(k, w));
             match next {
                 Some(k) => at = k,
@@ -100,22 +102,34 @@ pub(super) fn find_in(
 }
 
 /// Words that join two phrases, which a term's gap does not cross.
-const COORDINATORS: &[&str] = &["and", "or", "nor"];
+pub(super) const COORDINATORS: &[&str] = &["and", "or", "nor"];
 
-/// Whether the cue `seq` occurs in `words` within `range`, its words
-/// side by side: a cue is a fixed phrase ("can it"), unlike a symptom term
-/// whose words may be apart ("can not keep it" is not "can it").
-pub(super) fn occurs_in(words: &[String], seq: &[String], range: std::ops::Range<usize>) -> bool {
-    let end = range.end.min(words.len());
-    if seq.is_empty() || range.start >= end {
-        return false;
+impl Clause {
+    /// Whether the cue `seq` occurs in this clause within `range`, its
+    /// words side by side: a cue is a fixed phrase ("can it"), unlike a
+    /// symptom term whose words may be apart ("can not keep it" is not
+    /// "can it"). Compared on stems, but a cue word marked [`EXACT`] with
+    /// the word as typed ("=cause" is not "caused").
+    pub(super) fn has_in(&self, seq: &[String], range: std::ops::Range<usize>) -> bool {
+        let end = range.end.min(self.stems.len()).min(self.words.len());
+        if seq.is_empty() || range.start >= end || end - range.start < seq.len() {
+            return false;
+        }
+        (range.start..=end - seq.len()).any(|k| {
+            seq.iter()
+                .enumerate()
+                .all(|(i, w)| match w.strip_prefix(EXACT) {
+                    Some(exact) => self.words[k + i] == exact,
+                    None => &self.stems[k + i] == w,
+                })
+        })
     }
-    words[range.start..end].windows(seq.len()).any(|w| w == seq)
-}
 
-/// Whether the cue `seq` occurs anywhere in `words` (see [`occurs_in`]).
-pub(super) fn has_cue(words: &[String], seq: &[String]) -> bool {
-    occurs_in(words, seq, 0..words.len())
+    /// Whether the cue `seq` occurs anywhere in this clause (see
+    /// [`Clause::has_in`]).
+    pub(super) fn has(&self, seq: &[String]) -> bool {
+        self.has_in(seq, 0..self.stems.len())
+    }
 }
 
 /// Words just before a cue in which a negation undoes it: "never wore
