@@ -275,6 +275,15 @@ fn frames_reach_across_clauses() {
         ("had a temp of 39 at the weekend, now my cheek is hot", true),
         // An earlier session is over.
         ("my face went numb after my last session", false),
+        // A past frame lasts until a clause speaks of the present; a year
+        // dates what it names.
+        (
+            "it was 3 weeks ago, now I have bumps on my cheek, hard lumps",
+            true,
+        ),
+        ("it was 3 weeks ago, bumps on my cheek, hard lumps", false),
+        ("I had an infection in 2021, pus and everything", false),
+        ("I have an infection, pus and everything", true),
     ];
     for (message, urgent) in table {
         let v = t.check(message);

@@ -203,11 +203,22 @@ impl Cues {
             return Context::Past;
         }
         // The past covers its clause and the clauses after it in the
-        // sentence ("years ago I reacted to a mask, hives and all"); a word
-        // of the present in the mention's own clause wins ("swollen since
-        // last week", "last week I had it done, now my cheek is hot").
+        // sentence ("years ago I reacted to a mask, hives and all"), until
+        // a clause speaks of the present ("3 weeks ago, now I have …, hard
+        // lumps"); a word of the present in the mention's own clause wins
+        // ("swollen since last week", "last week I had it done, now my
+        // cheek is hot").
         let any = |cues: &[Vec<String>]| cues.iter().any(|cue| clause.has(cue));
-        if (any(&self.past) || before_in(&self.past)) && !any(&self.current) {
+        let past_in = |c: &Clause| self.past.iter().any(|cue| c.has(cue)) || dated(c);
+        let past_before = || {
+            let earlier: Vec<&Clause> = earlier().collect();
+            earlier.iter().rposition(|c| past_in(c)).is_some_and(|p| {
+                !earlier[p + 1..]
+                    .iter()
+                    .any(|c| self.current.iter().any(|cue| c.has(cue)))
+            })
+        };
+        if (past_in(clause) || past_before()) && !any(&self.current) {
             return Context::Past;
         }
         if self.someone_else(earlier().collect(), &s[..start]) {
@@ -387,6 +398,18 @@ fn frame(clauses: &[Clause], at: usize) -> &[Clause] {
         .unwrap_or(clauses.len());
     &clauses[start..end]
 }
+
+/// Whether a clause names a year ("in 2021", "back in 2019"): a time
+/// other than now, as a `past` cue is.
+fn dated(clause: &Clause) -> bool {
+    clause
+        .words
+        .iter()
+        .any(|w| w.len() == 4 && w.parse::<u32>().is_ok_and(|y| YEARS.contains(&y)))
+}
+
+/// The numbers read as years.
+const YEARS: std::ops::RangeInclusive<u32> = 1950..=2099;
 
 /// Pronouns that open a clause about something already named: English
 /// closed-class words, not a lexicon.
