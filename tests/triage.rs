@@ -35,6 +35,10 @@ fn each_concept_fires_on_current_reports() {
         ("anaphylaxis", "had to use my epi pen an hour ago"),
         ("allergy", "covered in hives since the session"),
         (
+            "itchy-swelling",
+            "face is swelling up and so itchy since the serum",
+        ),
+        (
             "allergy",
             "I think I'm having an allergic reaction to the serum",
         ),
@@ -284,6 +288,15 @@ fn frames_reach_across_clauses() {
         ("it was 3 weeks ago, bumps on my cheek, hard lumps", false),
         ("I had an infection in 2021, pus and everything", false),
         ("I have an infection, pus and everything", true),
+        // Another treatment named as the cause, before the symptom or
+        // after it behind "after"/"from"; not when ours is named too.
+        ("blisters on my upper lip after waxing yesterday", false),
+        ("blisters on my upper lip after the session yesterday", true),
+        ("had filler last week and I now have a hard lump", false),
+        ("a hard lump on my lip after microneedling and filler", true),
+        // A day count alone is no symptom; with a worsening word it is.
+        ("it's day 10, skin feels smooth, when is round two?", false),
+        ("day 6 and honestly worse than day 1", true),
     ];
     for (message, urgent) in table {
         let v = t.check(message);

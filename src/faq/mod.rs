@@ -230,6 +230,8 @@ pub struct TriageSettings {
     pub past: Vec<String>,
     /// Someone else ("my friend").
     pub others: Vec<String>,
+    /// Another treatment, product or event as the cause ("after waxing").
+    pub other_causes: Vec<String>,
     /// Words that make a symptom word figurative ("my bank account").
     pub figurative: Vec<String>,
     /// Expected, mild effects: described now, they get the caution block.
@@ -273,8 +275,9 @@ pub struct TriageSettings {
 
 impl TriageSettings {
     /// Every list of cue phrases (not the red flags' terms).
-    pub fn cue_lists(&self) -> [&[String]; 17] {
+    pub fn cue_lists(&self) -> [&[String]; 18] {
         [
+            &self.other_causes,
             &self.negations,
             &self.resolved,
             &self.general,

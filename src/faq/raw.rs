@@ -134,6 +134,8 @@ pub(crate) struct RawTriage {
     #[serde(default)]
     pub others: Vec<String>,
     #[serde(default)]
+    pub other_causes: Vec<String>,
+    #[serde(default)]
     pub figurative: Vec<String>,
     #[serde(default)]
     pub mild: Vec<String>,

@@ -59,6 +59,10 @@ pub(super) struct Cues {
     general_after: Vec<Vec<String>>,
     past: Vec<Vec<String>>,
     others: Vec<Vec<String>>,
+    other_causes: Vec<Vec<String>>,
+    /// The FAQ's own treatment (`[off_topic] anchors`): a cause that names
+    /// it too ("after microneedling + filler") stays ours.
+    anchors: Vec<Vec<String>>,
     figurative: Vec<Vec<String>>,
     current: Vec<Vec<String>>,
     follow_up: Vec<Vec<String>>,
@@ -71,7 +75,11 @@ pub(super) struct Cues {
 }
 
 impl Cues {
-    pub(super) fn new(t: &TriageSettings, phrase: fn(&str) -> Vec<String>) -> Cues {
+    pub(super) fn new(
+        t: &TriageSettings,
+        anchors: &[String],
+        phrase: fn(&str) -> Vec<String>,
+    ) -> Cues {
         let list = |v: &[String]| {
             v.iter()
                 .map(|p| phrase(p))
@@ -93,6 +101,8 @@ impl Cues {
             general_after: Vec::new(),
             past: list(&t.past),
             others: list(&t.others),
+            other_causes: list(&t.other_causes),
+            anchors: list(anchors),
             figurative: list(&t.figurative),
             current: list(&t.current),
             follow_up: list(&t.follow_up),
@@ -221,7 +231,9 @@ impl Cues {
         if (past_in(clause) || past_before()) && !any(&self.current) {
             return Context::Past;
         }
-        if self.someone_else(earlier().collect(), &s[..start]) {
+        if self.someone_else(earlier().collect(), &s[..start])
+            || self.other_cause(clauses, clause, start, end)
+        {
             return Context::Other;
         }
         Context::Current
@@ -275,6 +287,52 @@ impl Cues {
             })
             .max();
         cue_end.is_some_and(|end| !words[end..].iter().any(|w| w.as_str() == WRITER))
+    }
+
+    /// Whether another treatment, product or event is named as the
+    /// mention's cause: before it in its sentence ("had filler and now a
+    /// hard lump": whoever the subject is), or after it following a word
+    /// of cause ("blisters on my lip after waxing", "numb from the botox").
+    fn other_cause(&self, clauses: &[Clause], clause: &Clause, start: usize, end: usize) -> bool {
+        let cue_at = |c: &Clause, range: std::ops::Range<usize>| {
+            self.other_causes
+                .iter()
+                .any(|cue| c.has_in(cue, range.clone()))
+        };
+        let ours = clauses
+            .iter()
+            .filter(|c| c.sentence == clause.sentence)
+            .any(|c| self.anchors.iter().any(|a| c.has(a)));
+        let mut seen = false;
+        let after = !ours;
+        for c in clauses.iter().filter(|c| c.sentence == clause.sentence) {
+            let here = std::ptr::eq(c, clause);
+            if !seen && !here {
+                if cue_at(c, 0..c.words.len()) {
+                    return true;
+                }
+                continue;
+            }
+            let from = if here {
+                seen = true;
+                if cue_at(c, 0..start) {
+                    return true;
+                }
+                end + 1
+            } else {
+                0
+            };
+            if after {
+                let caused = (from..c.words.len()).any(|k| {
+                    CAUSE_MARKERS.contains(&c.words[k].as_str())
+                        && cue_at(c, k + 1..(k + 2 + CAUSE_REACH).min(c.words.len()))
+                });
+                if caused {
+                    return true;
+                }
+            }
+        }
+        false
     }
 
     /// Whether a word opens a question: a question word, a modal, or a
@@ -339,7 +397,9 @@ impl Cues {
                 && !self.in_sentence(clauses, sentence, &self.current))
         {
             Context::Past
-        } else if self.in_sentence(clauses, sentence, &self.others) {
+        } else if self.in_sentence(clauses, sentence, &self.others)
+            || self.in_sentence(clauses, sentence, &self.other_causes)
+        {
             Context::Other
         } else {
             Context::Current
@@ -407,6 +467,14 @@ fn dated(clause: &Clause) -> bool {
         .iter()
         .any(|w| w.len() == 4 && w.parse::<u32>().is_ok_and(|y| YEARS.contains(&y)))
 }
+
+/// Words that name a cause after a symptom ("after waxing", "from the
+/// laser"): English closed-class words, not a lexicon.
+const CAUSE_MARKERS: &[&str] = &["after", "from", "since"];
+
+/// How many words may stand between a word of cause and the cause ("after
+/// my new lip filler").
+const CAUSE_REACH: usize = 3;
 
 /// The numbers read as years.
 const YEARS: std::ops::RangeInclusive<u32> = 1950..=2099;

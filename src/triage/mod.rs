@@ -208,7 +208,7 @@ impl Triage {
         vocabulary.dedup();
         Triage {
             concepts,
-            cues: context::Cues::new(t, phrase),
+            cues: context::Cues::new(t, &faq.off_topic.anchors, phrase),
             mild: t.mild.iter().map(|p| phrase(p)).collect(),
             minimisers: t.minimisers.iter().map(|p| phrase(p)).collect(),
             negations: t.negations.iter().map(|p| phrase(p)).collect(),
@@ -521,7 +521,9 @@ impl Triage {
                     };
                     match second {
                         Some(o) => matched.push(o.shown.clone()),
-                        None if denied() => continue,
+                        // A day count alone names no symptom: nothing for
+                        // the encoder to confirm.
+                        None if denied() || matches!(term, Term::Late) => continue,
                         None => {
                             bare.push(Mention {
                                 red_flag,
