@@ -294,6 +294,9 @@ fn frames_reach_across_clauses() {
         ("blisters on my upper lip after the session yesterday", true),
         ("had filler last week and I now have a hard lump", false),
         ("a hard lump on my lip after microneedling and filler", true),
+        // "Going down" a place is a direction, not an ending.
+        ("a red streak going down my neck since lunch", true),
+        ("a red streak since lunch, it's going down now", false),
         // A day count alone is no symptom; with a worsening word it is.
         ("it's day 10, skin feels smooth, when is round two?", false),
         ("day 6 and honestly worse than day 1", true),

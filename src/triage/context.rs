@@ -373,16 +373,26 @@ impl Cues {
     }
 
     /// Whether a `resolved` cue, not negated, starts at word `k` of the
-    /// clause and ends before `stop`.
+    /// clause and ends before `stop`; not when a place follows it, which
+    /// makes it a direction: "going down my neck" spreads, "going down"
+    /// settles.
     fn resolved_at(&self, clause: &Clause, k: usize, stop: usize) -> bool {
-        unnegated_cue_in(
-            &clause.words,
-            &clause.stems,
-            k,
-            stop,
-            &self.resolved,
-            &self.negations,
-        )
+        let w = &clause.words;
+        let directed = self.resolved.iter().any(|c| {
+            !c.is_empty()
+                && w[k.min(w.len())..].starts_with(c)
+                && w.get(k + c.len())
+                    .is_some_and(|next| PLACES.contains(&next.as_str()))
+        });
+        !directed
+            && unnegated_cue_in(
+                &clause.words,
+                &clause.stems,
+                k,
+                stop,
+                &self.resolved,
+                &self.negations,
+            )
     }
 
     /// The context of something placed only by its sentence (a temperature).
@@ -467,6 +477,13 @@ fn dated(clause: &Clause) -> bool {
         .iter()
         .any(|w| w.len() == 4 && w.parse::<u32>().is_ok_and(|y| YEARS.contains(&y)))
 }
+
+/// Words that, right after "going down" or "went away", make it a
+/// direction over the body rather than an ending: English closed-class
+/// words, not a lexicon.
+const PLACES: &[&str] = &[
+    "my", "the", "to", "towards", "into", "onto", "her", "his", "your", "their", "across", "over",
+];
 
 /// Words that name a cause after a symptom ("after waxing", "from the
 /// laser"): English closed-class words, not a lexicon.
