@@ -329,14 +329,6 @@ impl Dictionary {
     pub fn contains(&self, word: &str) -> bool {
         self.0.contains(word)
     }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 impl std::fmt::Debug for Dictionary {

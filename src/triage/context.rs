@@ -304,7 +304,6 @@ impl Cues {
             .filter(|c| c.sentence == clause.sentence)
             .any(|c| self.anchors.iter().any(|a| c.has(a)));
         let mut seen = false;
-        let after = !ours;
         for c in clauses.iter().filter(|c| c.sentence == clause.sentence) {
             let here = std::ptr::eq(c, clause);
             if !seen && !here {
@@ -322,7 +321,7 @@ impl Cues {
             } else {
                 0
             };
-            if after {
+            if !ours {
                 let caused = (from..c.words.len()).any(|k| {
                     CAUSE_MARKERS.contains(&c.words[k].as_str())
                         && cue_at(c, k + 1..(k + 2 + CAUSE_REACH).min(c.words.len()))

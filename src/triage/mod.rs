@@ -587,13 +587,13 @@ impl Triage {
                     // temperature at the weekend, but I'm better now" is
                     // over); otherwise by its sentence.
                     let first = text::words(shown).into_iter().next();
-                    let place = clauses.iter().enumerate().find_map(|(ci, c)| {
+                    let place = clauses.iter().find_map(|c| {
                         let w = first.as_ref()?;
                         let i = c.words.iter().position(|x| x == w)?;
-                        (c.sentence == *s).then_some((ci, c, i))
+                        (c.sentence == *s).then_some((c, i))
                     });
                     let context = match place {
-                        Some((_, c, i)) => self.cues.context(clauses, c, i, i),
+                        Some((c, i)) => self.cues.context(clauses, c, i, i),
                         None => self.cues.sentence_context(clauses, *s),
                     };
                     out.push(Occurrence {
