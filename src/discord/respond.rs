@@ -129,13 +129,18 @@ impl Sent<'_> {
 pub async fn respond(data: &Data, asked: &Asked<'_>, via: Via<'_>) -> Result<(), Error> {
     let loaded = data.current();
     let engine = &loaded.engine;
+    // The lexicon's half of the pipeline, once: the cooldown check reads
+    // it, and answering goes on from it.
+    let read = engine.read(asked.text);
     // Checked before answering, so a member on cooldown costs no encoder
     // time; counted only once the reply is certain to go out (below).
     if asked.limited() {
-        let may_be_urgent = engine.may_be_urgent(asked.text);
-        let may =
-            data.cooldowns()
-                .may_reply(asked.user, asked.channel, may_be_urgent, Instant::now());
+        let may = data.cooldowns().may_reply(
+            asked.user,
+            asked.channel,
+            read.may_be_urgent(),
+            Instant::now(),
+        );
         if !may {
             debug!(channel = asked.channel, "cooldown: not answering");
             return Ok(());
@@ -146,16 +151,18 @@ pub async fn respond(data: &Data, asked: &Asked<'_>, via: Via<'_>) -> Result<(),
     // everyone asking at once together; the rest is a fraction of a
     // millisecond. Without the queue (its thread could not start), the
     // encoder runs off the async worker, so the gateway keeps moving.
-    let read = engine.read(asked.text);
-    let explained = match (read.encoder_text(), engine.model()) {
+    let queued = match (read.encoder_text(), engine.model()) {
         (Some(text), Some(model)) if Arc::ptr_eq(model, data.encoder.model()) => {
-            match data.encoder.embed(text).await {
-                Ok(vector) => engine.explain_read(read, vector),
-                Err(_) => tokio::task::block_in_place(|| engine.explain(asked.text)),
-            }
+            data.encoder.embed(text).await.ok()
         }
-        (Some(_), Some(_)) => tokio::task::block_in_place(|| engine.explain(asked.text)),
-        _ => engine.explain_read(read, None),
+        _ => None,
+    };
+    let explained = match queued {
+        Some(vector) => engine.explain_read(read, vector),
+        None if read.encoder_text().is_some() => {
+            tokio::task::block_in_place(|| engine.explain(asked.text))
+        }
+        None => engine.explain_read(read, None),
     };
     let reply = engine.decide(&explained, strictness);
     info!(

@@ -92,6 +92,11 @@ impl Read {
     pub fn encoder_text(&self) -> Option<&str> {
         self.needs_vector.then_some(self.normalised.as_str())
     }
+
+    /// See [`Engine::may_be_urgent`].
+    pub fn may_be_urgent(&self) -> bool {
+        matches!(self.triage, Verdict::Urgent(_)) || !self.weak.is_empty()
+    }
 }
 
 /// Which signals decide (for measuring each alone; the product uses both).
@@ -244,8 +249,7 @@ impl Engine {
     /// named weakly, which the encoder may then confirm. `false` means the
     /// answer is certainly not urgent, so a caller may skip answering.
     pub fn may_be_urgent(&self, question: &str) -> bool {
-        let (verdict, weak) = self.triage.read(question);
-        matches!(verdict, Verdict::Urgent(_)) || !weak.is_empty()
+        self.read(question).may_be_urgent()
     }
 
     /// Runs the pipeline and keeps every intermediate result.
