@@ -307,6 +307,64 @@ fn frames_reach_across_clauses() {
     }
 }
 
+/// When, whose and from what: a recent period is now, a treatment still
+/// ahead makes a symptom not its complication, a comparison is no cause,
+/// and a clause that ends on "gone" is over.
+#[test]
+fn time_and_cause_frames() {
+    let (_, t) = triage();
+    let table: &[(&str, bool)] = &[
+        // A period up to now is recent; "last week" alone is past.
+        (
+            "in the last few days hard lumps have come up on my cheek",
+            true,
+        ),
+        ("last week I had hard lumps on my cheek", false),
+        ("in the past I've had hard lumps on my cheek", false),
+        // A treatment still ahead, anywhere in the message; unless the
+        // message says one was done.
+        (
+            "I've had a cold sore since Sunday. My session is booked for Friday, should I move it?",
+            false,
+        ),
+        (
+            "haven't had a treatment yet but my lip is blistering",
+            false,
+        ),
+        (
+            "pus coming out of my cheek since my session. Should I cancel the next one?",
+            true,
+        ),
+        // A clause that ends on "gone" or "fine" says it is over.
+        ("numbness gone, feeling is back", false),
+        ("left eye fine, the lid is red", false),
+        ("my chin has gone numb", true),
+        // A month dates a clause; "since" a month is still now.
+        ("I had a blister on my jaw in march", false),
+        ("blister on my jaw since march", true),
+        // Fading to a colour is an ending, not a direction.
+        ("the red streak is fading to a faint line", false),
+        // A cause in a comparison is no cause; a sensation is no cause.
+        ("half my lip is numb, like after the dentist", true),
+        ("half my lip is numb after the dentist", false),
+        ("my face feels sunburnt and is blistering", true),
+        ("got sunburnt at the beach and my nose is blistering", false),
+        // A second term in a figurative clause pairs with nothing.
+        ("burning the candle at both ends, my skin looks grey", false),
+        // After someone else, the writer's own "my" makes it the writer's.
+        ("my friend says my cheek is oozing pus", true),
+        ("my friend's cheek is oozing pus", false),
+        // Lay words a clinician would list.
+        ("breathing sounds noisy and it's harder to swallow", true),
+        ("my smile is crooked since yesterday's session", true),
+        ("brown marks keep spreading and they sting", true),
+    ];
+    for (message, urgent) in table {
+        let v = t.check(message);
+        assert_eq!(matches!(v, Verdict::Urgent(_)), *urgent, "{message}: {v:?}");
+    }
+}
+
 /// A bare term is weak evidence only when nothing takes it back: its
 /// second term negated ("eyes aren't sore") denies it, and a minimiser
 /// ("a bit swollen") makes light of it.

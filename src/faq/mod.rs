@@ -238,8 +238,17 @@ pub struct TriageSettings {
     pub mild: Vec<String>,
     /// Words of the present that outweigh a past cue in the same clause.
     pub current: Vec<String>,
-    /// Before treatment ("should I cancel"): anywhere in the sentence.
+    /// Before treatment ("should I cancel"): anywhere in the message,
+    /// unless it also says the treatment was done.
     pub before: Vec<String>,
+    /// Openers of a period that runs up to now ("in the last", "over the
+    /// past"): with a unit of time after them ("in the last week") they
+    /// are recent, not a past frame.
+    pub recent: Vec<String>,
+    /// Words for a visit to the clinic ("session", "appointment"): with a
+    /// word of the past before them ("since my session") they say the
+    /// treatment was done.
+    pub visits: Vec<String>,
     /// Verbs of going on ("stop", "go away"): a negation before them does
     /// not negate the symptom ("won't stop bleeding").
     pub continuing: Vec<String>,
@@ -275,9 +284,11 @@ pub struct TriageSettings {
 
 impl TriageSettings {
     /// Every list of cue phrases (not the red flags' terms).
-    pub fn cue_lists(&self) -> [&[String]; 18] {
+    pub fn cue_lists(&self) -> [&[String]; 20] {
         [
             &self.other_causes,
+            &self.recent,
+            &self.visits,
             &self.negations,
             &self.resolved,
             &self.general,

@@ -144,6 +144,10 @@ pub(crate) struct RawTriage {
     #[serde(default)]
     pub before: Vec<String>,
     #[serde(default)]
+    pub recent: Vec<String>,
+    #[serde(default)]
+    pub visits: Vec<String>,
+    #[serde(default)]
     pub continuing: Vec<String>,
     #[serde(default)]
     pub modal_questions: Vec<String>,

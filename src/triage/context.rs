@@ -39,7 +39,7 @@ impl Context {
             Context::General => "asked in general",
             Context::Asked => "in a question",
             Context::Past => "in the past or before treatment",
-            Context::Other => "about someone else",
+            Context::Other => "someone else's, or another cause",
             Context::Mild => "a mild, expected effect now",
             Context::Negated => "negated",
             Context::Figurative => "figurative",
@@ -67,6 +67,11 @@ pub(super) struct Cues {
     current: Vec<Vec<String>>,
     follow_up: Vec<Vec<String>>,
     before: Vec<Vec<String>>,
+    recent: Vec<Vec<String>>,
+    /// `visits` and the FAQ's own treatment (`anchors`): what the clinic does.
+    visits: Vec<Vec<String>>,
+    /// [`PERIODS`] as stems.
+    periods: Vec<String>,
     continuing: Vec<Vec<String>>,
     modal: Vec<String>,
     asking: Vec<String>,
@@ -107,6 +112,9 @@ impl Cues {
             current: list(&t.current),
             follow_up: list(&t.follow_up),
             before: list(&t.before),
+            recent: list(&t.recent),
+            visits: list(&t.visits).into_iter().chain(list(anchors)).collect(),
+            periods: PERIODS.iter().map(|p| crate::text::stem(p)).collect(),
             continuing: list(&t.continuing),
             modal: t
                 .modal_questions
@@ -169,7 +177,8 @@ impl Cues {
         // itself negated: "never wore off" and "hasn't gone down" say the
         // opposite.
         let stop = end + 1 + RESOLVED_AFTER;
-        let resolved = (end + 1..stop.min(s.len())).any(|k| self.resolved_at(clause, k, stop));
+        let resolved = (end + 1..stop.min(s.len())).any(|k| self.resolved_at(clause, k, stop))
+            || ended(clause, end);
         let at = clauses
             .iter()
             .position(|c| std::ptr::eq(c, clause))
@@ -208,8 +217,7 @@ impl Cues {
         if self.is_question(clauses, at) {
             return Context::Asked;
         }
-        // Before treatment ("should I cancel tomorrow?"): the whole sentence.
-        if self.in_sentence(clauses, clause.sentence, &self.before) {
+        if self.before_treatment(clauses) {
             return Context::Past;
         }
         // The past covers its clause and the clauses after it in the
@@ -219,11 +227,11 @@ impl Cues {
         // ("swollen since last week", "last week I had it done, now my
         // cheek is hot").
         let any = |cues: &[Vec<String>]| cues.iter().any(|cue| clause.has(cue));
-        let past_in = |c: &Clause| self.past.iter().any(|cue| c.has(cue)) || dated(c);
+        let past_in = |c: &Clause| self.past_in(c);
         let past_before = || {
             let earlier: Vec<&Clause> = earlier().collect();
             earlier.iter().rposition(|c| past_in(c)).is_some_and(|p| {
-                !earlier[p + 1..]
+                !earlier[p..]
                     .iter()
                     .any(|c| self.current.iter().any(|cue| c.has(cue)))
             })
@@ -286,7 +294,7 @@ impl Cues {
                     .map(|cue| k + cue.len())
             })
             .max();
-        cue_end.is_some_and(|end| !words[end..].iter().any(|w| w.as_str() == WRITER))
+        cue_end.is_some_and(|end| !words[end..].iter().any(|w| WRITER.contains(&w.as_str())))
     }
 
     /// Whether another treatment, product or event is named as the
@@ -294,10 +302,21 @@ impl Cues {
     /// hard lump": whoever the subject is), or after it following a word
     /// of cause ("blisters on my lip after waxing", "numb from the botox").
     fn other_cause(&self, clauses: &[Clause], clause: &Clause, start: usize, end: usize) -> bool {
+        // A cause in a comparison is not the cause: "feels like sunburn",
+        // "a sunburn-like rash".
         let cue_at = |c: &Clause, range: std::ops::Range<usize>| {
-            self.other_causes
-                .iter()
-                .any(|cue| c.has_in(cue, range.clone()))
+            let w = &c.words;
+            self.other_causes.iter().any(|cue| {
+                range.clone().any(|k| {
+                    let end = k + cue.len();
+                    let compared = (k.saturating_sub(SIMILE_REACH)..k)
+                        .any(|j| SIMILES.contains(&w[j].as_str()))
+                        || w.get(end).is_some_and(|x| SIMILES.contains(&x.as_str()))
+                        || k.checked_sub(1)
+                            .is_some_and(|j| SENSATIONS.contains(&w[j].as_str()));
+                    end <= range.end && c.has_in(cue, k..end) && !compared
+                })
+            })
         };
         let ours = clauses
             .iter()
@@ -324,6 +343,7 @@ impl Cues {
             if !ours {
                 let caused = (from..c.words.len()).any(|k| {
                     CAUSE_MARKERS.contains(&c.words[k].as_str())
+                        && !(k > 0 && SIMILES.contains(&c.words[k - 1].as_str()))
                         && cue_at(c, k + 1..(k + 2 + CAUSE_REACH).min(c.words.len()))
                 });
                 if caused {
@@ -378,7 +398,7 @@ impl Cues {
     fn resolved_at(&self, clause: &Clause, k: usize, stop: usize) -> bool {
         let w = &clause.words;
         let directed = self.resolved.iter().any(|c| {
-            !c.is_empty()
+            c.last().is_some_and(|l| MOTION.contains(&l.as_str()))
                 && w[k.min(w.len())..].starts_with(c)
                 && w.get(k + c.len())
                     .is_some_and(|next| PLACES.contains(&next.as_str()))
@@ -401,8 +421,10 @@ impl Cues {
             || first.is_some_and(|at| self.is_question(clauses, at))
         {
             Context::General
-        } else if self.in_sentence(clauses, sentence, &self.before)
-            || (self.in_sentence(clauses, sentence, &self.past)
+        } else if self.before_treatment(clauses)
+            || (clauses
+                .iter()
+                .any(|c| c.sentence == sentence && self.past_in(c))
                 && !self.in_sentence(clauses, sentence, &self.current))
         {
             Context::Past
@@ -443,6 +465,72 @@ impl Cues {
                 .any(|c| c.stems.iter().any(|w| self.personal.contains(w)))
     }
 
+    /// Whether a clause is framed in the past: a `past` cue outside a
+    /// period that runs up to now ("last week" is past, "in the last week"
+    /// is recent), or a date.
+    fn past_in(&self, c: &Clause) -> bool {
+        dated(c)
+            || self.past.iter().any(|cue| {
+                (0..c.stems.len())
+                    .any(|k| c.has_in(cue, k..k + cue.len()) && !self.in_recent_period(c, k))
+            })
+    }
+
+    /// Whether word `k` of a clause lies in a period up to now: a `recent`
+    /// opener at or before it, and a unit of time ([`PERIODS`]) within
+    /// [`PERIOD_REACH`] words after the opener, at or after `k` ("in the
+    /// past few days", "over the last couple of weeks").
+    fn in_recent_period(&self, c: &Clause, k: usize) -> bool {
+        (0..=k).any(|j| {
+            self.recent.iter().any(|r| {
+                let from = j + r.len();
+                c.has_in(r, j..from)
+                    && (from.max(k)..(from + PERIOD_REACH).min(c.stems.len()))
+                        .any(|u| self.periods.contains(&c.stems[u]))
+            })
+        })
+    }
+
+    /// Whether the message places the treatment ahead: a `before` cue
+    /// anywhere ("should I cancel?", "booked in for next month"), or the
+    /// treatment named under a negation ("haven't had it done yet", "no
+    /// treatments or anything"); and nowhere says it was done. A symptom
+    /// before the treatment is not its complication; "since my session" or
+    /// "my next appointment" (there was one before) says the treatment
+    /// happened, and then the symptom may be its complication.
+    fn before_treatment(&self, clauses: &[Clause]) -> bool {
+        let visit_at = |c: &Clause, k: usize| {
+            self.visits
+                .iter()
+                .find(|v| c.has_in(v, k..k + v.len()))
+                .map(Vec::len)
+        };
+        let mut ahead = false;
+        for c in clauses {
+            if self.before.iter().any(|cue| c.has(cue)) {
+                ahead = true;
+            }
+            for k in 0..c.words.len() {
+                let Some(len) = visit_at(c, k) else { continue };
+                let lo = k.saturating_sub(self.window);
+                if (lo..k).any(|j| self.negations.iter().any(|n| c.stems[j..k].starts_with(n))) {
+                    // "haven't had it done yet": not done, whatever the verb.
+                    ahead = true;
+                    continue;
+                }
+                let before = &c.words[k.saturating_sub(VISIT_REACH)..k];
+                let after = &c.words
+                    [(k + len).min(c.words.len())..(k + len + VISIT_REACH).min(c.words.len())];
+                if before.iter().any(|w| DONE_BEFORE.contains(&w.as_str()))
+                    || after.iter().any(|w| DONE_AFTER.contains(&w.as_str()))
+                {
+                    return false;
+                }
+            }
+        }
+        ahead
+    }
+
     fn in_sentence(&self, clauses: &[Clause], sentence: usize, cues: &[Vec<String>]) -> bool {
         clauses
             .iter()
@@ -471,10 +559,20 @@ fn frame(clauses: &[Clause], at: usize) -> &[Clause] {
 /// Whether a clause names a year ("in 2021", "back in 2019"): a time
 /// other than now, as a `past` cue is.
 fn dated(clause: &Clause) -> bool {
-    clause
-        .words
-        .iter()
+    let w = &clause.words;
+    w.iter()
         .any(|w| w.len() == 4 && w.parse::<u32>().is_ok_and(|y| YEARS.contains(&y)))
+        || (1..w.len())
+            .any(|k| MONTHS.contains(&w[k].as_str()) && MONTH_OPENERS.contains(&w[k - 1].as_str()))
+}
+
+/// Whether the clause ends, within [`ENDED_REACH`] words of a mention
+/// ending at `end`, on a word that says it is over: "numbness gone",
+/// "eyes fine", "redness almost gone". Before another word these say
+/// something else ("gone dark", "fine lines"), so only the clause's last.
+fn ended(clause: &Clause, end: usize) -> bool {
+    let last = clause.words.len().saturating_sub(1);
+    last > end && last <= end + ENDED_REACH && ENDED.contains(&clause.words[last].as_str())
 }
 
 /// Words that, right after "going down" or "went away", make it a
@@ -516,10 +614,82 @@ const LIST_WINDOW_FACTOR: usize = 2;
 const QUESTION_WORDS: &[&str] = &["what", "how", "when", "where", "why", "who", "which"];
 
 /// The writer as a subject.
-const WRITER: &str = "i";
+const WRITER: &[&str] = &["i", "my"];
 
 /// Words that open a condition: what follows is supposed, not reported.
 const CONDITIONALS: &[&str] = &["if", "unless"];
 
 /// Words after a mention in which a "resolved" cue cancels it.
 const RESOLVED_AFTER: usize = super::RESOLVED_WINDOW;
+
+/// Units of time that close a recent period ("in the last week"):
+/// English words, not a lexicon.
+const PERIODS: &[&str] = &[
+    "minute",
+    "hour",
+    "day",
+    "night",
+    "week",
+    "fortnight",
+    "month",
+];
+
+/// How many words after a `recent` opener its unit of time may stand ("in
+/// the past couple of days").
+const PERIOD_REACH: usize = 4;
+
+/// Words before a visit that say it happened ("since my session", "after
+/// the treatment", "my next appointment": there was one before).
+const DONE_BEFORE: &[&str] = &[
+    "after", "since", "from", "had", "got", "did", "last", "next", "post",
+];
+
+/// Words after a visit that say it happened ("my session was on Friday",
+/// "the treatment 3 days ago").
+const DONE_AFTER: &[&str] = &["ago", "yesterday", "was", "went", "earlier"];
+
+/// How far from a visit those words may stand ("since my first session").
+const VISIT_REACH: usize = 3;
+
+/// Words that, last in a clause, say what came before them is over.
+const ENDED: &[&str] = &["gone", "fine"];
+
+/// How far after a mention that last word may stand ("redness almost
+/// gone").
+const ENDED_REACH: usize = 2;
+
+/// The last words of a resolution that can also be a direction ("going
+/// down my neck", "went away from the eye").
+const MOTION: &[&str] = &["down", "away", "off"];
+
+/// Words that make a cause a comparison ("numb, like after the dentist",
+/// "like a bad sunburn", "sunburn-like"), not the cause.
+const SIMILES: &[&str] = &["like"];
+
+/// Verbs of sensation that, right before a cause, make it a description
+/// ("feels sunburnt"); further back they are not ("feels numb after botox").
+const SENSATIONS: &[&str] = &["feel", "feels", "feeling", "felt"];
+
+/// How many words before a cause a word of comparison may stand ("like a
+/// bad sunburn").
+const SIMILE_REACH: usize = 3;
+
+/// Month names: after "in", "last" or "back" they date a clause as a
+/// year does ("the blister in march").
+const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// Words before a month name that make it a date ("in may", not "may i").
+const MONTH_OPENERS: &[&str] = &["in", "last", "back"];

@@ -507,7 +507,7 @@ impl Triage {
                     // "pain" plus "more painful").
                     let second = seconds.iter().find(|o| {
                         o.sentence == first.sentence
-                            && o.context != Context::Negated
+                            && !matches!(o.context, Context::Negated | Context::Figurative)
                             && !(o.at.0 == first.at.0
                                 && o.at.1 <= first.at.2
                                 && first.at.1 <= o.at.2)
