@@ -23,6 +23,10 @@ use unicode_normalization::UnicodeNormalization;
 /// of a hostile 100 KB message.
 pub const MAX_INPUT_CHARS: usize = 4_000;
 
+/// The shortest word read as a dropped g ("bleedin'"): shorter ones ending
+/// "in'" are a word closing a quotation ("'come in'").
+const DROPPED_G_MIN: usize = 5;
+
 /// Markup that carries no words: code blocks, mentions, channel links,
 /// custom emoji, timestamps and slash-command mentions. Removed whole.
 static MARKUP: LazyLock<Regex> = LazyLock::new(|| {
@@ -171,10 +175,16 @@ pub fn normalise(input: &str) -> String {
         }
     }
 
-    let mut words: Vec<&str> = Vec::new();
+    let mut words: Vec<std::borrow::Cow<'_, str>> = Vec::new();
     for raw in folded.split_whitespace() {
         let word = raw.trim_matches('\'');
         if word.is_empty() {
+            continue;
+        }
+        // A dropped g written with its apostrophe ("bleedin'", "swellin'")
+        // is the -ing form: restored, it meets the lexicon and the stemmer.
+        if raw.ends_with("in'") && word.len() >= DROPPED_G_MIN && !word.contains('\'') {
+            words.push(format!("{word}g").into());
             continue;
         }
         // Other apostrophes ("clinic's", "o'clock") split the word, and each
@@ -186,14 +196,15 @@ pub fn normalise(input: &str) -> String {
         };
         for part in parts {
             match contraction(part) {
-                Some(expanded) => words.extend(expanded.split(' ')),
-                None => words.push(part),
+                Some(expanded) => words.extend(expanded.split(' ').map(Into::into)),
+                None => words.push(part.into()),
             }
         }
     }
 
     let mut out = String::with_capacity(folded.len());
-    for word in words {
+    for word in &words {
+        let word: &str = word;
         let word = RESPELLINGS
             .iter()
             .find(|(from, _)| *from == word)
@@ -238,6 +249,12 @@ mod tests {
         ("Follow-up vs FOLLOW UP", "follow up vs follow up"),
         ("Colour or color", "color or color"),
         ("Café crème", "cafe cream"),
+        // A dropped g with its apostrophe is the -ing form; a short word
+        // closing a quotation is not.
+        (
+            "bleedin' since mornin', 'come in'",
+            "bleeding since morning come in",
+        ),
         ("ｆｕｌｌ ｗｉｄｔｈ", "full width"),
         ("<@123456789012345678> does it hurt", "does it hurt"),
         ("<@!1234> <@&5678> <#91011> hi", "hi"),

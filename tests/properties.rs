@@ -241,7 +241,10 @@ fn blank() -> impl Strategy<Value = String> {
 }
 
 /// A question with word-free markup around it and between its words, and
-/// its letters restyled in ways Unicode folding undoes.
+/// its letters restyled in ways Unicode folding undoes. On one line: a line
+/// break is structure, not dress (a line that opens with "> " quotes
+/// someone else, one that opens with "- " is a list item of its own), and
+/// `tests/triage.rs` tests what it means.
 fn decorated(question: &str) -> impl Strategy<Value = String> {
     let words: Vec<String> = question.split(' ').map(str::to_owned).collect();
     let n = words.len();
@@ -268,6 +271,7 @@ fn decorated(question: &str) -> impl Strategy<Value = String> {
                 before.join(" "),
                 after.join(" ")
             )
+            .replace(['\n', '\r', '\u{2028}'], " ")
         })
 }
 

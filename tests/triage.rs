@@ -351,13 +351,74 @@ fn time_and_cause_frames() {
         ("got sunburnt at the beach and my nose is blistering", false),
         // A second term in a figurative clause pairs with nothing.
         ("burning the candle at both ends, my skin looks grey", false),
-        // After someone else, the writer's own "my" makes it the writer's.
-        ("my friend says my cheek is oozing pus", true),
-        ("my friend's cheek is oozing pus", false),
+        // Something over that came back is not over.
+        ("swelling was going down and now it's back and bigger", true),
+        // A cause is ours when ours is named among the causes, not when
+        // ours is named elsewhere in the sentence (booked, ahead).
+        (
+            "a cold sore came up after the dentist, and my microneedling is booked for tuesday",
+            false,
+        ),
+        (
+            "a cold sore came up after the microneedling and the dentist",
+            true,
+        ),
+        // A word that only starts like a general cue is not one:
+        // "reducing" is not "how to reduce", "a bit odd" is not "the odds".
+        (
+            "redness was reducing but now it's increasing again on day 4",
+            true,
+        ),
+        (
+            "a bit odd, but half my face has gone numb since the session",
+            true,
+        ),
+        // A season dates a clause like a month.
+        ("had some numbness after my session in the spring", false),
         // Lay words a clinician would list.
         ("breathing sounds noisy and it's harder to swallow", true),
         ("my smile is crooked since yesterday's session", true),
         ("brown marks keep spreading and they sting", true),
+    ];
+    for (message, urgent) in table {
+        let v = t.check(message);
+        assert_eq!(matches!(v, Verdict::Urgent(_)), *urgent, "{message}: {v:?}");
+    }
+}
+
+/// A chat message is read as the writer wrote it: a quoted line or quoted
+/// words are someone else's, each line is a statement, and a question mark
+/// in brackets is an aside.
+#[test]
+fn chat_messages_are_read_as_written() {
+    let (_, t) = triage();
+    let table: &[(&str, bool)] = &[
+        (
+            "> my lips are swelling up\nthat sounds scary, hope you're ok",
+            false,
+        ),
+        (
+            "> how is everyone healing?\nmy lips are swelling up and my throat feels tight",
+            true,
+        ),
+        (
+            "quoting Sam from the other channel: 'pus pouring out of my cheek'. hope she's ok",
+            false,
+        ),
+        (
+            "everyone says 'just tender' but pus is pouring out of my cheek",
+            true,
+        ),
+        // Quotes that are the whole message are the writer's own.
+        ("\"pus pouring out of my cheek since the session\"", true),
+        (
+            "- redness: settled\n- pain: getting worse every day, day 5 now",
+            true,
+        ),
+        (
+            "the brown lines (tram lines?) on my cheek are spreading and sore",
+            true,
+        ),
     ];
     for (message, urgent) in table {
         let v = t.check(message);

@@ -177,8 +177,9 @@ impl Cues {
         // itself negated: "never wore off" and "hasn't gone down" say the
         // opposite.
         let stop = end + 1 + RESOLVED_AFTER;
-        let resolved = (end + 1..stop.min(s.len())).any(|k| self.resolved_at(clause, k, stop))
-            || ended(clause, end);
+        let resolved = ((end + 1..stop.min(s.len())).any(|k| self.resolved_at(clause, k, stop))
+            || ended(clause, end))
+            && !returned(clause, end);
         let at = clauses
             .iter()
             .position(|c| std::ptr::eq(c, clause))
@@ -318,10 +319,6 @@ impl Cues {
                 })
             })
         };
-        let ours = clauses
-            .iter()
-            .filter(|c| c.sentence == clause.sentence)
-            .any(|c| self.anchors.iter().any(|a| c.has(a)));
         let mut seen = false;
         for c in clauses.iter().filter(|c| c.sentence == clause.sentence) {
             let here = std::ptr::eq(c, clause);
@@ -340,15 +337,18 @@ impl Cues {
             } else {
                 0
             };
-            if !ours {
-                let caused = (from..c.words.len()).any(|k| {
-                    CAUSE_MARKERS.contains(&c.words[k].as_str())
-                        && !(k > 0 && SIMILES.contains(&c.words[k - 1].as_str()))
-                        && cue_at(c, k + 1..(k + 2 + CAUSE_REACH).min(c.words.len()))
-                });
-                if caused {
-                    return true;
-                }
+            // Behind "after", ours named among the causes keeps it ours
+            // ("after microneedling + filler"); ours named elsewhere in the
+            // sentence ("…, and microneedling is booked") does not.
+            let caused = (from..c.words.len()).any(|k| {
+                let named = k + 1..(k + 2 + CAUSE_REACH + ANCHOR_SLACK).min(c.words.len());
+                CAUSE_MARKERS.contains(&c.words[k].as_str())
+                    && !(k > 0 && SIMILES.contains(&c.words[k - 1].as_str()))
+                    && cue_at(c, k + 1..(k + 2 + CAUSE_REACH).min(c.words.len()))
+                    && !self.anchors.iter().any(|a| c.has_in(a, named.clone()))
+            });
+            if caused {
+                return true;
             }
         }
         false
@@ -562,9 +562,27 @@ fn dated(clause: &Clause) -> bool {
     let w = &clause.words;
     w.iter()
         .any(|w| w.len() == 4 && w.parse::<u32>().is_ok_and(|y| YEARS.contains(&y)))
-        || (1..w.len())
-            .any(|k| MONTHS.contains(&w[k].as_str()) && MONTH_OPENERS.contains(&w[k - 1].as_str()))
+        || (1..w.len()).any(|k| {
+            let opener = |j: usize| MONTH_OPENERS.contains(&w[j].as_str());
+            MONTHS.contains(&w[k].as_str())
+                && (opener(k - 1) || (k >= 2 && w[k - 1] == "the" && opener(k - 2)))
+        })
 }
+
+/// Whether, after a mention ending at `end`, the clause says it came back
+/// ("swelling was going down and now it's back and bigger"): what was over
+/// is not over. "Back to normal" is an ending, not a return.
+fn returned(clause: &Clause, end: usize) -> bool {
+    let w = &clause.words;
+    (end + 2..w.len()).any(|j| {
+        w[j] == "back"
+            && RETURN_VERBS.contains(&w[j - 1].as_str())
+            && w.get(j + 1).is_none_or(|next| next != "to")
+    })
+}
+
+/// Verbs right before "back" that say something returned.
+const RETURN_VERBS: &[&str] = &["is", "s", "are", "came", "come", "comes", "coming"];
 
 /// Whether the clause ends, within [`ENDED_REACH`] words of a mention
 /// ending at `end`, on a word that says it is over: "numbness gone",
@@ -590,6 +608,10 @@ const CAUSE_MARKERS: &[&str] = &["after", "from", "since"];
 /// my new lip filler").
 const CAUSE_REACH: usize = 3;
 
+/// How much further than the cause our own treatment may be named and
+/// still be among the causes ("after the filler and then the microneedling").
+const ANCHOR_SLACK: usize = 3;
+
 /// The numbers read as years.
 const YEARS: std::ops::RangeInclusive<u32> = 1950..=2099;
 
@@ -614,7 +636,7 @@ const LIST_WINDOW_FACTOR: usize = 2;
 const QUESTION_WORDS: &[&str] = &["what", "how", "when", "where", "why", "who", "which"];
 
 /// The writer as a subject.
-const WRITER: &[&str] = &["i", "my"];
+const WRITER: &[&str] = &["i"];
 
 /// Words that open a condition: what follows is supposed, not reported.
 const CONDITIONALS: &[&str] = &["if", "unless"];
@@ -654,9 +676,9 @@ const VISIT_REACH: usize = 3;
 /// Words that, last in a clause, say what came before them is over.
 const ENDED: &[&str] = &["gone", "fine"];
 
-/// How far after a mention that last word may stand ("redness almost
+/// How far after a mention that last word may stand ("the eye thing is
 /// gone").
-const ENDED_REACH: usize = 2;
+const ENDED_REACH: usize = 3;
 
 /// The last words of a resolution that can also be a direction ("going
 /// down my neck", "went away from the eye").
@@ -674,8 +696,9 @@ const SENSATIONS: &[&str] = &["feel", "feels", "feeling", "felt"];
 /// bad sunburn").
 const SIMILE_REACH: usize = 3;
 
-/// Month names: after "in", "last" or "back" they date a clause as a
-/// year does ("the blister in march").
+/// Month and season names: after "in", "last" or "back" (and "the")
+/// they date a clause as a year does ("the blister in march", "numb in
+/// the spring").
 const MONTHS: &[&str] = &[
     "january",
     "february",
@@ -689,6 +712,10 @@ const MONTHS: &[&str] = &[
     "october",
     "november",
     "december",
+    "spring",
+    "summer",
+    "autumn",
+    "winter",
 ];
 
 /// Words before a month name that make it a date ("in may", not "may i").

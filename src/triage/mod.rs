@@ -155,19 +155,49 @@ pub struct Triage {
     late_after_days: u32,
 }
 
-/// Sentence ends: . ! ? ; but not a decimal point, and not a line break
-/// (members break lines mid-sentence; markup between words is not meaning).
-static SENTENCE_END: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:[!?;]|\.(?:\D|$))+").expect("sentence pattern is valid"));
+/// Sentence ends: . ! ? ; but not a decimal point, and not a plain line
+/// break (members break lines mid-sentence; markup between words is not
+/// meaning). A list item ("- ", "* ", "1. " opening a line) does end the
+/// sentence before it: each item is a statement of its own.
+static SENTENCE_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:[!?;]|\.(?:\D|$)|\n[ \t]*(?:[-*•]|\d{1,2}[.)])[ \t])+")
+        .expect("sentence pattern is valid")
+});
 /// An ellipsis: a pause inside a sentence ("my throat is itchy and like…
 /// closing??"), not its end.
 static ELLIPSIS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\.{2,}|…").expect("ellipsis pattern is valid"));
 
-/// The message as triage splits it: markup gone, ellipses made pauses.
+/// A Discord quote line ("> what someone else wrote"): another message.
+static QUOTE_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?m)^[ \t]*>(?:[ \t][^\n]*)?$").expect("quote pattern is valid"));
+/// Words in quotation marks after a space or a colon: reported speech
+/// ("quoting Rob: 'can't stop the bleeding'", "everyone says 'just
+/// tender'"). The closing mark must end a word, so "can't" inside stays.
+static QUOTED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r#"(^|[\s(:])(?:'[^\n]{2,200}?'|"[^"\n]{2,200}"|“[^”\n]{2,200}”|‘[^\n]{2,200}?’)"#,
+        r"([\s.,!?;:)]|$)",
+    ))
+    .expect("quotation pattern is valid")
+});
+/// A question mark inside brackets is an aside ("brown lines (tram
+/// tracks?) getting wider"), not the end of the sentence.
+static ASIDE_QUESTION: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\?+\)").expect("aside pattern is valid"));
+
+/// The message as triage reads it: the writer's own words (quote lines
+/// and reported speech left out, unless they are all there is), markup
+/// gone, ellipses made pauses.
 fn plain(message: &str) -> String {
+    let has_words = |t: &str| !text::words(t).is_empty();
+    let own = QUOTE_LINE.replace_all(message, "");
+    let own = if has_words(&own) { own } else { message.into() };
+    let unquoted = QUOTED.replace_all(&own, "$1 $2");
+    let own = if has_words(&unquoted) { unquoted } else { own };
+    let own = ASIDE_QUESTION.replace_all(&own, ")");
     ELLIPSIS
-        .replace_all(&text::strip_markup(message), " ")
+        .replace_all(&text::strip_markup(&own), " ")
         .into_owned()
 }
 
