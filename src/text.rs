@@ -202,6 +202,13 @@ pub fn normalise(input: &str) -> String {
         }
     }
 
+    // "I'd been" is "I had been": "'d" expands to "would", which never
+    // comes before "been".
+    for i in 1..words.len() {
+        if words[i] == "been" && words[i - 1] == "would" {
+            words[i - 1] = "had".into();
+        }
+    }
     let mut out = String::with_capacity(folded.len());
     for word in &words {
         let word: &str = word;
@@ -249,6 +256,10 @@ mod tests {
         ("Follow-up vs FOLLOW UP", "follow up vs follow up"),
         ("Colour or color", "color or color"),
         ("Café crème", "cafe cream"),
+        (
+            "I'd been taking it, I'd go",
+            "i had been taking it i would go",
+        ),
         // A dropped g with its apostrophe is the -ing form; a short word
         // closing a quotation is not.
         (

@@ -373,6 +373,45 @@ fn time_and_cause_frames() {
             "a bit odd, but half my face has gone numb since the session",
             true,
         ),
+        // "After the treatment" says it was done, even after a negated verb.
+        (
+            "bleeding won't stop after the treatment, I'm on warfarin",
+            true,
+        ),
+        // Idioms that assert: "not me …", "no bc …".
+        (
+            "not me bleeding through three tissues since my session",
+            true,
+        ),
+        (
+            "no bc my eye is so swollen I can't see out of it since the session",
+            true,
+        ),
+        // Someone noticing reports the writer's own; someone saying, theirs.
+        (
+            "my husband noticed yellow crusts on my cheek since the treatment",
+            true,
+        ),
+        ("my friend says her eye is sore since her session", false),
+        // Granulomas come weeks later: a past frame that dates the visit
+        // does not make them past, unless they are told in the past.
+        (
+            "firm bumps where they needled me a month ago, getting bigger",
+            true,
+        ),
+        (
+            "had a lump after my session last year, the doctor said granuloma",
+            false,
+        ),
+        // A supposition asks in general; "I'd been" is "I had been".
+        (
+            "supposing I got a fever after my session, who do I call?",
+            false,
+        ),
+        (
+            "I'd been taking fish oil and now a patch keeps bleeding through the gauze",
+            true,
+        ),
         // A season dates a clause like a month.
         ("had some numbness after my session in the spring", false),
         // Lay words a clinician would list.

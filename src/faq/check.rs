@@ -662,6 +662,7 @@ pub(super) fn red_flags(c: &mut Checker<'_>, raw: &RawFaq) -> Vec<RedFlag> {
             terms,
             with,
             always: r.always,
+            delayed: r.delayed,
             examples: r.examples.clone(),
             line,
         });

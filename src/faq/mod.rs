@@ -322,6 +322,10 @@ pub struct RedFlag {
     /// Urgent whoever it is about, however it is framed (signs of a severe
     /// allergic reaction or a blocked airway): only a negation cancels it.
     pub always: bool,
+    /// Comes on weeks after treatment (granulomas): a past frame that only
+    /// dates the treatment ("where they needled me a month ago") does not
+    /// make it past.
+    pub delayed: bool,
     pub examples: Vec<String>,
     pub line: usize,
 }

@@ -179,5 +179,7 @@ pub(crate) struct RawRedFlag {
     #[serde(default)]
     pub always: bool,
     #[serde(default)]
+    pub delayed: bool,
+    #[serde(default)]
     pub examples: Vec<String>,
 }

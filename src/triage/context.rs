@@ -163,7 +163,9 @@ impl Cues {
         };
         let far = start.saturating_sub(self.window * LIST_WINDOW_FACTOR);
         let negated = (far..start).any(|k| {
-            self.negations.iter().any(|n| s[k..start].starts_with(n))
+            self.negations
+                .iter()
+                .any(|n| s[k..start].starts_with(n) && !idiom_after(&clause.words, k + n.len()))
                 && (k >= lo || listed(k))
                 && !self
                     .continuing
@@ -295,7 +297,14 @@ impl Cues {
                     .map(|cue| k + cue.len())
             })
             .max();
-        cue_end.is_some_and(|end| !words[end..].iter().any(|w| WRITER.contains(&w.as_str())))
+        // "My husband noticed …" reports what the writer has: a verb of
+        // noticing or saying right after the cue hands the subject back.
+        cue_end.is_some_and(|end| {
+            !words[end..].iter().any(|w| WRITER.contains(&w.as_str()))
+                && !words[end..(end + REPORT_REACH).min(words.len())]
+                    .iter()
+                    .any(|w| REPORTING.contains(&w.as_str()))
+        })
     }
 
     /// Whether another treatment, product or event is named as the
@@ -343,7 +352,7 @@ impl Cues {
             let caused = (from..c.words.len()).any(|k| {
                 let named = k + 1..(k + 2 + CAUSE_REACH + ANCHOR_SLACK).min(c.words.len());
                 CAUSE_MARKERS.contains(&c.words[k].as_str())
-                    && !(k > 0 && SIMILES.contains(&c.words[k - 1].as_str()))
+                    && !(k > 0 && COMPARING.contains(&c.words[k - 1].as_str()))
                     && cue_at(c, k + 1..(k + 2 + CAUSE_REACH).min(c.words.len()))
                     && !self.anchors.iter().any(|a| c.has_in(a, named.clone()))
             });
@@ -476,6 +485,38 @@ impl Cues {
             })
     }
 
+    /// Whether the past frame of a mention's clause only dates a visit
+    /// there ("bumps where they needled me a month ago"), with no past
+    /// frame in the sentence before it ("had a lump after my session last
+    /// year, the doctor said granuloma" is a story).
+    pub(super) fn past_only_dates_visits(&self, clauses: &[Clause], clause: &Clause) -> bool {
+        let earlier_past = clauses
+            .iter()
+            .take_while(|c| !std::ptr::eq(*c, clause))
+            .filter(|c| c.sentence == clause.sentence)
+            .any(|c| self.past_in(c));
+        if earlier_past || dated(clause) {
+            return false;
+        }
+        let mut found = false;
+        for k in 0..clause.stems.len() {
+            for cue in &self.past {
+                if clause.has_in(cue, k..k + cue.len()) && !self.in_recent_period(clause, k) {
+                    let visit = (k.saturating_sub(VISIT_REACH)..k).any(|j| {
+                        self.visits
+                            .iter()
+                            .any(|v| clause.has_in(v, j..(j + v.len()).min(k)))
+                    });
+                    if !visit {
+                        return false;
+                    }
+                    found = true;
+                }
+            }
+        }
+        found
+    }
+
     /// Whether word `k` of a clause lies in a period up to now: a `recent`
     /// opener at or before it, and a unit of time ([`PERIODS`]) within
     /// [`PERIOD_REACH`] words after the opener, at or after `k` ("in the
@@ -512,19 +553,30 @@ impl Cues {
             }
             for k in 0..c.words.len() {
                 let Some(len) = visit_at(c, k) else { continue };
-                let lo = k.saturating_sub(self.window);
-                if (lo..k).any(|j| self.negations.iter().any(|n| c.stems[j..k].starts_with(n))) {
-                    // "haven't had it done yet": not done, whatever the verb.
-                    ahead = true;
-                    continue;
-                }
-                let before = &c.words[k.saturating_sub(VISIT_REACH)..k];
-                let after = &c.words
-                    [(k + len).min(c.words.len())..(k + len + VISIT_REACH).min(c.words.len())];
-                if before.iter().any(|w| DONE_BEFORE.contains(&w.as_str()))
-                    || after.iter().any(|w| DONE_AFTER.contains(&w.as_str()))
-                {
-                    return false;
+                let negated_at = |at: usize| {
+                    (at.saturating_sub(self.window)..at).any(|j| {
+                        self.negations.iter().any(|n| {
+                            c.stems[j..at].starts_with(n) && !idiom_after(&c.words, j + n.len())
+                        })
+                    })
+                };
+                // A word of the past at the visit says it was done ("since
+                // my session", "won't stop after the treatment"), unless it
+                // is itself negated ("haven't had it done yet").
+                let from = k.saturating_sub(VISIT_REACH);
+                let done_before = (from..k).find(|&j| DONE_BEFORE.contains(&c.words[j].as_str()));
+                let done_after = c.words
+                    [(k + len).min(c.words.len())..(k + len + VISIT_REACH).min(c.words.len())]
+                    .iter()
+                    .any(|w| DONE_AFTER.contains(&w.as_str()));
+                match done_before {
+                    Some(j) if DONE_VERBS.contains(&c.words[j].as_str()) && negated_at(j) => {
+                        ahead = true;
+                    }
+                    Some(_) => return false,
+                    None if done_after => return false,
+                    None if negated_at(k) => ahead = true,
+                    None => {}
                 }
             }
         }
@@ -666,6 +718,10 @@ const DONE_BEFORE: &[&str] = &[
     "after", "since", "from", "had", "got", "did", "last", "next", "post",
 ];
 
+/// The verbs among [`DONE_BEFORE`]: a negation before them says the
+/// visit has not happened ("haven't had a session yet").
+const DONE_VERBS: &[&str] = &["had", "got", "did"];
+
 /// Words after a visit that say it happened ("my session was on Friday",
 /// "the treatment 3 days ago").
 const DONE_AFTER: &[&str] = &["ago", "yesterday", "was", "went", "earlier"];
@@ -687,6 +743,18 @@ const MOTION: &[&str] = &["down", "away", "off"];
 /// Words that make a cause a comparison ("numb, like after the dentist",
 /// "like a bad sunburn", "sunburn-like"), not the cause.
 const SIMILES: &[&str] = &["like"];
+
+/// Words right before "after" or "from" that make what follows a
+/// comparison ("numb, like after the dentist", "dead, as after a filling").
+const COMPARING: &[&str] = &["like", "as"];
+
+/// Verbs right after someone else that report what the writer has ("my
+/// husband noticed", "my mum spotted"), as stemmed. Not "says": "my friend
+/// says her eye is sore" is the friend's.
+const REPORTING: &[&str] = &["notic", "spot"];
+
+/// How far after the cue such a verb may stand ("my husband just noticed").
+const REPORT_REACH: usize = 2;
 
 /// Verbs of sensation that, right before a cause, make it a description
 /// ("feels sunburnt"); further back they are not ("feels numb after botox").
@@ -720,3 +788,15 @@ const MONTHS: &[&str] = &[
 
 /// Words before a month name that make it a date ("in may", not "may i").
 const MONTH_OPENERS: &[&str] = &["in", "last", "back"];
+
+/// Whether the word after a negation makes it an idiom that asserts: "not
+/// me bleeding through three tissues" (it is me), "no bc my eye is
+/// swelling" (no, because …).
+fn idiom_after(words: &[String], at: usize) -> bool {
+    words
+        .get(at)
+        .is_some_and(|w| NOT_NEGATED_BY.contains(&w.as_str()))
+}
+
+/// Words after "no" or "not" that turn it into an idiom of assertion.
+const NOT_NEGATED_BY: &[&str] = &["me", "bc", "because", "cuz", "coz"];

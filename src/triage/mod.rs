@@ -118,6 +118,7 @@ struct Concept {
     terms: Vec<Term>,
     with: Vec<Term>,
     always: bool,
+    delayed: bool,
 }
 
 /// One clause of a message: its words and their stems (typos corrected).
@@ -208,6 +209,12 @@ static CLAUSE_BREAK: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i),|\s[–—]\s|\b(?:but|though|although|however|except|whereas)\b")
         .expect("clause pattern is valid")
 });
+/// Verbs just before a mention that tell it in the past ("had a lump").
+const PAST_TENSE: &[&str] = &["had", "was", "were"];
+
+/// How far before a mention such a verb may stand ("had a hard lump").
+const PAST_TENSE_REACH: usize = 3;
+
 /// Marks a term word that must match exactly, not by stem ("=numb" is
 /// not "numbing", "=burns" is not "burning").
 pub const EXACT: char = '=';
@@ -223,6 +230,7 @@ impl Triage {
                 terms: r.terms.iter().map(|p| term(p)).collect(),
                 with: r.with.iter().map(|p| term(p)).collect(),
                 always: r.always,
+                delayed: r.delayed,
             })
             .collect();
         // Typos are corrected towards the lexicon's own words only, so a
@@ -526,10 +534,10 @@ impl Triage {
         let seconds: Vec<Occurrence> = concept
             .with
             .iter()
-            .flat_map(|w| self.occurrences(w, clauses, fevers))
+            .flat_map(|w| self.occurrences(w, clauses, fevers, false))
             .collect();
         for term in &concept.terms {
-            for first in self.occurrences(term, clauses, fevers) {
+            for first in self.occurrences(term, clauses, fevers, concept.delayed) {
                 let mut matched = vec![first.shown.clone()];
                 if !concept.with.is_empty() {
                     // The second term in the same sentence, not negated, and
@@ -582,6 +590,7 @@ impl Triage {
         term: &Term,
         clauses: &[Clause],
         fevers: &[(usize, String)],
+        delayed: bool,
     ) -> Vec<Occurrence> {
         let mut out = Vec::new();
         match term {
@@ -592,6 +601,18 @@ impl Triage {
                         find_in(&c.stems, &c.words, seq, from, &self.gap_stops)
                     {
                         let mut context = self.cues.context(clauses, c, start, end);
+                        // Unless the mention is told in the past tense itself
+                        // ("had a lump after my session last year").
+                        let told_past = c.words[start.saturating_sub(PAST_TENSE_REACH)..start]
+                            .iter()
+                            .any(|w| PAST_TENSE.contains(&w.as_str()));
+                        if delayed
+                            && context == Context::Past
+                            && !told_past
+                            && self.cues.past_only_dates_visits(clauses, c)
+                        {
+                            context = Context::Current;
+                        }
                         // A message that is only the term ("granulomas?",
                         // "hives") names a topic to look up, not a report.
                         if context == Context::Current
