@@ -14,6 +14,15 @@ fn triage() -> (Faq, Triage) {
     (faq, t)
 }
 
+/// Each row: a message, and whether triage alone makes it urgent.
+fn assert_urgency(table: &[(&str, bool)]) {
+    let (_, t) = triage();
+    for (message, urgent) in table {
+        let v = t.check(message);
+        assert_eq!(matches!(v, Verdict::Urgent(_)), *urgent, "{message}: {v:?}");
+    }
+}
+
 fn concept_of(faq: &Faq, v: &Verdict) -> Option<String> {
     match v {
         Verdict::Urgent(f) => Some(faq.red_flags[f.red_flag].id.clone()),
@@ -220,8 +229,7 @@ fn a_contrastive_conjunction_starts_a_new_statement() {
 /// makes the symptom asked about the writer's own.
 #[test]
 fn frames_reach_across_clauses() {
-    let (_, t) = triage();
-    let table: &[(&str, bool)] = &[
+    assert_urgency(&[
         ("years back I reacted to a serum, welts and all", false),
         ("years back I had a peel, now I have welts all over", true),
         (
@@ -300,11 +308,7 @@ fn frames_reach_across_clauses() {
         // A day count alone is no symptom; with a worsening word it is.
         ("it's day 10, skin feels smooth, when is round two?", false),
         ("day 6 and honestly worse than day 1", true),
-    ];
-    for (message, urgent) in table {
-        let v = t.check(message);
-        assert_eq!(matches!(v, Verdict::Urgent(_)), *urgent, "{message}: {v:?}");
-    }
+    ]);
 }
 
 /// When, whose and from what: a recent period is now, a treatment still
@@ -312,8 +316,7 @@ fn frames_reach_across_clauses() {
 /// and a clause that ends on "gone" is over.
 #[test]
 fn time_and_cause_frames() {
-    let (_, t) = triage();
-    let table: &[(&str, bool)] = &[
+    assert_urgency(&[
         // A period up to now is recent; "last week" alone is past.
         (
             "in the last few days hard lumps have come up on my cheek",
@@ -418,11 +421,7 @@ fn time_and_cause_frames() {
         ("breathing sounds noisy and it's harder to swallow", true),
         ("my smile is crooked since yesterday's session", true),
         ("brown marks keep spreading and they sting", true),
-    ];
-    for (message, urgent) in table {
-        let v = t.check(message);
-        assert_eq!(matches!(v, Verdict::Urgent(_)), *urgent, "{message}: {v:?}");
-    }
+    ]);
 }
 
 /// A chat message is read as the writer wrote it: a quoted line or quoted
@@ -430,8 +429,7 @@ fn time_and_cause_frames() {
 /// in brackets is an aside.
 #[test]
 fn chat_messages_are_read_as_written() {
-    let (_, t) = triage();
-    let table: &[(&str, bool)] = &[
+    assert_urgency(&[
         (
             "> my lips are swelling up\nthat sounds scary, hope you're ok",
             false,
@@ -458,11 +456,7 @@ fn chat_messages_are_read_as_written() {
             "the brown lines (tram lines?) on my cheek are spreading and sore",
             true,
         ),
-    ];
-    for (message, urgent) in table {
-        let v = t.check(message);
-        assert_eq!(matches!(v, Verdict::Urgent(_)), *urgent, "{message}: {v:?}");
-    }
+    ]);
 }
 
 /// A bare term is weak evidence only when nothing takes it back: its
