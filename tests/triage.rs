@@ -415,6 +415,10 @@ fn time_and_cause_frames() {
             "I'd been taking fish oil and now a patch keeps bleeding through the gauze",
             true,
         ),
+        // Not being able to do something to it reports it; not perceiving
+        // it denies it.
+        ("my eyelid is so swollen I can't open the eye", true),
+        ("I can't see any pus, the spots are just red", false),
         // A season dates a clause like a month.
         ("had some numbness after my session in the spring", false),
         // Lay words a clinician would list.

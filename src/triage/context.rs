@@ -171,6 +171,7 @@ impl Cues {
                     .continuing
                     .iter()
                     .any(|c| clause.has_in(c, k + 1..start))
+                && !unable(&clause.words, k, start)
         });
         if negated {
             return Context::Negated;
@@ -800,3 +801,25 @@ fn idiom_after(words: &[String], at: usize) -> bool {
 
 /// Words after "no" or "not" that turn it into an idiom of assertion.
 const NOT_NEGATED_BY: &[&str] = &["me", "bc", "because", "cuz", "coz"];
+
+/// Whether the negation at `k` says the writer cannot do something to the
+/// mention at `start` ("can't open the eye", "couldn't lift my eyebrow"):
+/// a modal before "not" and a verb of action after it, the mention its
+/// object. That reports a symptom; "can't see any swelling" (a verb of
+/// perception) still denies it.
+fn unable(words: &[String], k: usize, start: usize) -> bool {
+    k > 0
+        && words[k] == "not"
+        && ABLE.contains(&words[k - 1].as_str())
+        && words
+            .get(k + 1)
+            .is_some_and(|verb| k + 1 < start && !PERCEIVING.contains(&verb.as_str()))
+}
+
+/// Modals of ability and will before "not".
+const ABLE: &[&str] = &["can", "could", "cannot", "will", "would"];
+
+/// Verbs of perceiving or finding: "can't see any swelling" denies it.
+const PERCEIVING: &[&str] = &[
+    "see", "feel", "notice", "find", "tell", "spot", "detect", "say", "remember", "believe",
+];
