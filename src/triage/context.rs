@@ -299,7 +299,7 @@ impl Cues {
             })
             .max();
         // "My husband noticed …" reports what the writer has: a verb of
-        // noticing or saying right after the cue hands the subject back.
+        // noticing right after the cue hands the subject back.
         cue_end.is_some_and(|end| {
             !words[end..].iter().any(|w| WRITER.contains(&w.as_str()))
                 && !words[end..(end + REPORT_REACH).min(words.len())]
@@ -479,11 +479,15 @@ impl Cues {
     /// period that runs up to now ("last week" is past, "in the last week"
     /// is recent), or a date.
     fn past_in(&self, c: &Clause) -> bool {
-        dated(c)
-            || self.past.iter().any(|cue| {
-                (0..c.stems.len())
-                    .any(|k| c.has_in(cue, k..k + cue.len()) && !self.in_recent_period(c, k))
-            })
+        dated(c) || self.past_cues(c).next().is_some()
+    }
+
+    /// Where `past` cues start in a clause, outside periods up to now.
+    fn past_cues<'a>(&'a self, c: &'a Clause) -> impl Iterator<Item = usize> + 'a {
+        (0..c.stems.len()).filter(move |&k| {
+            self.past.iter().any(|cue| c.has_in(cue, k..k + cue.len()))
+                && !self.in_recent_period(c, k)
+        })
     }
 
     /// Whether the past frame of a mention's clause only dates a visit
@@ -499,23 +503,15 @@ impl Cues {
         if earlier_past || dated(clause) {
             return false;
         }
-        let mut found = false;
-        for k in 0..clause.stems.len() {
-            for cue in &self.past {
-                if clause.has_in(cue, k..k + cue.len()) && !self.in_recent_period(clause, k) {
-                    let visit = (k.saturating_sub(VISIT_REACH)..k).any(|j| {
-                        self.visits
-                            .iter()
-                            .any(|v| clause.has_in(v, j..(j + v.len()).min(k)))
-                    });
-                    if !visit {
-                        return false;
-                    }
-                    found = true;
-                }
-            }
-        }
-        found
+        let mut cues = self.past_cues(clause).peekable();
+        cues.peek().is_some()
+            && cues.all(|k| {
+                (k.saturating_sub(VISIT_REACH)..k).any(|j| {
+                    self.visits
+                        .iter()
+                        .any(|v| clause.has_in(v, j..(j + v.len()).min(k)))
+                })
+            })
     }
 
     /// Whether word `k` of a clause lies in a period up to now: a `recent`
