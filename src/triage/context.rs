@@ -221,7 +221,7 @@ impl Cues {
         if self.is_question(clauses, at) {
             return Context::Asked;
         }
-        if self.before_treatment(clauses) {
+        if clause.ahead {
             return Context::Past;
         }
         // The past covers its clause and the clauses after it in the
@@ -431,7 +431,7 @@ impl Cues {
             || first.is_some_and(|at| self.is_question(clauses, at))
         {
             Context::General
-        } else if self.before_treatment(clauses)
+        } else if clauses.iter().any(|c| c.ahead)
             || (clauses
                 .iter()
                 .any(|c| c.sentence == sentence && self.past_in(c))
@@ -536,7 +536,7 @@ impl Cues {
     /// before the treatment is not its complication; "since my session" or
     /// "my next appointment" (there was one before) says the treatment
     /// happened, and then the symptom may be its complication.
-    fn before_treatment(&self, clauses: &[Clause]) -> bool {
+    pub(super) fn before_treatment(&self, clauses: &[Clause]) -> bool {
         let visit_at = |c: &Clause, k: usize| {
             self.visits
                 .iter()

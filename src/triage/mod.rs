@@ -131,6 +131,10 @@ struct Clause {
     /// hurts more"): a new statement, outside the mood of the clauses
     /// before it (see `context::Cues::is_question`).
     turns: bool,
+    /// The message places the treatment still ahead
+    /// (`context::Cues::before_treatment`): a fact about the whole
+    /// message, read once when it is split and the same on every clause.
+    ahead: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -316,11 +320,16 @@ impl Triage {
                         stems,
                         sentence: s,
                         turns,
+                        ahead: false,
                     });
                 }
                 turns = conjunction;
                 from = end;
             }
+        }
+        let ahead = self.cues.before_treatment(&out);
+        for c in &mut out {
+            c.ahead = ahead;
         }
         out
     }
