@@ -463,6 +463,90 @@ fn chat_messages_are_read_as_written() {
     ]);
 }
 
+/// How members write a report down: a score out of ten, a second term in
+/// the next sentence about "it" or "they", a checklist they answer
+/// themselves, a denied onset, a hope that is not yet true, and something
+/// that was over coming back.
+#[test]
+fn reports_are_read_as_members_write_them() {
+    assert_urgency(&[
+        // A pain score of 7 or more out of 10 is severe pain.
+        (
+            "my skin hurts like a 9 out of 10 two days after the session",
+            true,
+        ),
+        ("the pain is nine out of ten since my treatment", true),
+        ("it hurts, maybe 4/10, since my session", false),
+        // A date is not a score.
+        ("my cheek has been sore since 9/10", false),
+        // A pronoun opening the next sentence carries the first one's topic.
+        (
+            "dark patches on my forehead since my session. They burn and hurt to touch",
+            true,
+        ),
+        (
+            "dark patches on my forehead since my session. My friend says they are normal",
+            false,
+        ),
+        // A checklist answered by the writer.
+        ("Fever? No. Chills? No. Just tired after a long day", false),
+        (
+            "checked for red streaks like the sheet said, nothing",
+            false,
+        ),
+        ("Fever? Yes, 38.5 since this morning", true),
+        // A denied onset denies the symptom; a denied ending does not.
+        (
+            "my cold sores haven't flared at all after the session",
+            false,
+        ),
+        ("the bleeding hasn't stopped since my session", true),
+        (
+            "the cold sores didn't start until today and they are spreading",
+            true,
+        ),
+        // What should happen is not what did.
+        (
+            "swelling should be going down but my jaw is bigger every morning",
+            true,
+        ),
+        // Over, then back.
+        (
+            "redness was getting better but since yesterday it is much worse again",
+            true,
+        ),
+        (
+            "numbness is gone already, it was only the numbing cream",
+            false,
+        ),
+        // "Sore" is how skin feels after treatment; "sores" are lesions.
+        ("my face is sore after the treatment", false),
+        (
+            "painful sores have come up on my lip since the session",
+            true,
+        ),
+        ("a patch of grouped blisters on my lip, now crusting", true),
+    ]);
+}
+
+/// A message that denies red flags by name is a checklist: a mild word
+/// left over is what the writer calls mild, and no weak mention.
+#[test]
+fn a_checklist_leaves_no_weak_mention() {
+    let (_, t) = triage();
+    let table: &[(&str, bool)] = &[
+        (
+            "Day 2: no swelling, no pain, no bleeding. Only feeling tight.",
+            false,
+        ),
+        ("Day 2: feeling tight and swollen tonight.", true),
+    ];
+    for (message, weak) in table {
+        let (_, mentions) = t.read(message);
+        assert_eq!(!mentions.is_empty(), *weak, "{message}: {mentions:?}");
+    }
+}
+
 /// A bare term is weak evidence only when nothing takes it back: its
 /// second term negated ("eyes aren't sore") denies it, and a minimiser
 /// ("a bit swollen") makes light of it.
@@ -574,6 +658,9 @@ fn dictionary_words_are_not_typos() {
         ("my skin is red and glowing today", true, false),
         ("that offer is infectious", true, false),
         ("my lips are swolen since the serum", true, true),
+        // Another form of a lexicon word is not a typo of its neighbour
+        // ("droops" is not "droopy").
+        ("my mouth droops since the needling", true, true),
     ] {
         let urgent = |t: &Triage| matches!(t.check(message), Verdict::Urgent(_));
         assert_eq!(urgent(&plain), without, "{message}: without the dictionary");

@@ -83,7 +83,13 @@ impl Checker<'_> {
 
     fn phrases(&mut self, at: &Location, phrases: &[String]) {
         for p in phrases {
-            if !p.starts_with('@') && crate::text::normalise(p).is_empty() {
+            if p.starts_with('@') && !crate::triage::SPECIAL_TERMS.contains(&p.trim()) {
+                self.errors.push(FaqError::UnknownSpecialTerm {
+                    at: at.clone(),
+                    phrase: p.clone(),
+                    known: crate::triage::SPECIAL_TERMS.join(", "),
+                });
+            } else if !p.starts_with('@') && crate::text::normalise(p).is_empty() {
                 self.errors.push(FaqError::EmptyPhrase {
                     at: at.clone(),
                     phrase: p.clone(),

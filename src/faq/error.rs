@@ -96,6 +96,13 @@ pub enum FaqError {
     /// A red-flag phrase or synonym normalises to nothing.
     #[error("{at}: phrase \"{phrase}\" has no words once normalised")]
     EmptyPhrase { at: Location, phrase: String },
+    /// A red-flag term starts with "@" but is none of the special terms.
+    #[error("{at}: \"{phrase}\" is not a special term (known: {known})")]
+    UnknownSpecialTerm {
+        at: Location,
+        phrase: String,
+        known: String,
+    },
 }
 
 impl FaqError {
@@ -120,7 +127,8 @@ impl FaqError {
             | FaqError::Invalid { at, .. }
             | FaqError::TooLong { at, .. }
             | FaqError::OutOfRange { at, .. }
-            | FaqError::EmptyPhrase { at, .. } => at,
+            | FaqError::EmptyPhrase { at, .. }
+            | FaqError::UnknownSpecialTerm { at, .. } => at,
         }
     }
 }

@@ -173,7 +173,7 @@ impl Cues {
                     .any(|c| clause.has_in(c, k + 1..start))
                 && !unable(&clause.words, k, start)
         });
-        if negated {
+        if negated || answered_no(clauses, clause) || onset_denied(&clause.words, end) {
             return Context::Negated;
         }
         // A word saying it is over cancels the mention, unless it is
@@ -187,7 +187,7 @@ impl Cues {
             .iter()
             .position(|c| std::ptr::eq(c, clause))
             .unwrap_or(0);
-        if resolved || self.resolved_next(clauses, at) {
+        if (resolved || self.resolved_next(clauses, at)) && !came_back(clauses, at) {
             return Context::Negated;
         }
         if self.figurative.iter().any(|f| clause.has(f)) {
@@ -407,6 +407,14 @@ impl Cues {
     /// settles.
     fn resolved_at(&self, clause: &Clause, k: usize, stop: usize) -> bool {
         let w = &clause.words;
+        // What should happen is not what did: "swelling should be going
+        // down but my jaw is bigger" reports the swelling.
+        let expected = w[k.saturating_sub(EXPECTING_REACH)..k.min(w.len())]
+            .iter()
+            .any(|x| EXPECTING.contains(&x.as_str()));
+        if expected {
+            return false;
+        }
         let directed = self.resolved.iter().any(|c| {
             c.last().is_some_and(|l| MOTION.contains(&l.as_str()))
                 && w[k.min(w.len())..].starts_with(c)
@@ -618,6 +626,70 @@ fn dated(clause: &Clause) -> bool {
         })
 }
 
+/// Whether what follows a clause is only a "no": the writer asking and
+/// answering their own checklist ("Fever? No. Chills? No.", "checked for
+/// red streaks, nothing"). That is the next clause of its sentence, or the
+/// whole next sentence when the clause ends its own.
+fn answered_no(clauses: &[Clause], clause: &Clause) -> bool {
+    let at = clauses
+        .iter()
+        .position(|c| std::ptr::eq(c, clause))
+        .unwrap_or(0);
+    let Some(next) = clauses.get(at + 1) else {
+        return false;
+    };
+    let whole = next.sentence == clause.sentence
+        || clauses[at + 2..]
+            .first()
+            .is_none_or(|after| after.sentence != next.sentence);
+    whole && next.words.len() == 1 && NO_ANSWERS.contains(&next.words[0].as_str())
+}
+
+/// Whether, just after a mention ending at `end`, its onset is denied: "my
+/// cold sores haven't flared", "the lumps never appeared". Only verbs of
+/// beginning: "hasn't stopped" and "hasn't gone down" assert it goes on.
+fn onset_denied(words: &[String], end: usize) -> bool {
+    (end + 1..(end + 1 + ONSET_REACH).min(words.len())).any(|k| {
+        matches!(words[k].as_str(), "not" | "never")
+            && words
+                .get(k + 1)
+                .is_some_and(|v| ONSET_VERBS.contains(&v.as_str()))
+            // "didn't start until Tuesday" says it did start.
+            && !words[k + 2..(k + 2 + ONSET_REACH).min(words.len())]
+                .iter()
+                .any(|w| UNTIL.contains(&w.as_str()))
+    })
+}
+
+/// Words that make a denied onset a late one.
+const UNTIL: &[&str] = &["until", "till", "til"];
+
+/// Verbs of beginning or appearing: denied, they deny the symptom.
+const ONSET_VERBS: &[&str] = &[
+    "flare",
+    "flared",
+    "appear",
+    "appeared",
+    "happen",
+    "happened",
+    "develop",
+    "developed",
+    "show",
+    "shown",
+    "showed",
+    "start",
+    "started",
+    "return",
+    "returned",
+];
+
+/// Words between a mention and a denied onset ("cold sores have not flared").
+const ONSET_REACH: usize = 3;
+
+/// A sentence of one of these words answers the one before it in the
+/// negative. English closed-class words.
+const NO_ANSWERS: &[&str] = &["no", "nope", "nah", "none", "nothing", "negative", "never"];
+
 /// Whether, after a mention ending at `end`, the clause says it came back
 /// ("swelling was going down and now it's back and bigger"): what was over
 /// is not over. "Back to normal" is an ending, not a return.
@@ -630,6 +702,25 @@ fn returned(clause: &Clause, end: usize) -> bool {
     })
 }
 
+/// Whether a later part of the sentence, after a conjunction, says that
+/// what was over has come back ("redness was getting better but since
+/// yesterday it is much worse again", "it went down, then it came back").
+fn came_back(clauses: &[Clause], at: usize) -> bool {
+    let sentence = clauses[at].sentence;
+    clauses[at + 1..]
+        .iter()
+        .take_while(|c| c.sentence == sentence)
+        .any(|c| {
+            c.turns
+                && (c.words.iter().any(|w| w == "again")
+                    || (1..c.words.len()).any(|j| {
+                        c.words[j] == "back"
+                            && RETURN_VERBS.contains(&c.words[j - 1].as_str())
+                            && c.words.get(j + 1).is_none_or(|next| next != "to")
+                    }))
+        })
+}
+
 /// Verbs right before "back" that say something returned.
 const RETURN_VERBS: &[&str] = &["is", "s", "are", "came", "come", "comes", "coming"];
 
@@ -638,9 +729,18 @@ const RETURN_VERBS: &[&str] = &["is", "s", "are", "came", "come", "comes", "comi
 /// "eyes fine", "redness almost gone". Before another word these say
 /// something else ("gone dark", "fine lines"), so only the clause's last.
 fn ended(clause: &Clause, end: usize) -> bool {
-    let last = clause.words.len().saturating_sub(1);
-    last > end && last <= end + ENDED_REACH && ENDED.contains(&clause.words[last].as_str())
+    let w = &clause.words;
+    // An adverb of completion may close the clause after it ("gone already").
+    let last = match w.last() {
+        Some(x) if ENDED_TAILS.contains(&x.as_str()) => w.len().saturating_sub(2),
+        _ => w.len().saturating_sub(1),
+    };
+    last > end && last <= end + ENDED_REACH && ENDED.contains(&w[last].as_str())
 }
+
+/// Adverbs that may follow an [`ENDED`] word at the clause's end ("numbness
+/// is gone already", "eyes fine now"): English closed-class words.
+const ENDED_TAILS: &[&str] = &["already", "now", "completely", "totally", "entirely"];
 
 /// Words that, right after "going down" or "went away", make it a
 /// direction over the body rather than an ending: English closed-class
@@ -725,6 +825,14 @@ const DONE_AFTER: &[&str] = &["ago", "yesterday", "was", "went", "earlier"];
 
 /// How far from a visit those words may stand ("since my first session").
 const VISIT_REACH: usize = 3;
+
+/// Words of expectation: a resolution after them is hoped for, not reported
+/// ("should be settling", "supposed to go down"). English closed-class words.
+const EXPECTING: &[&str] = &["should", "supposed", "meant", "expected", "expect"];
+
+/// How far before a `resolved` cue an [`EXPECTING`] word reaches ("should
+/// be going down", "is supposed to go down").
+const EXPECTING_REACH: usize = 3;
 
 /// Words that, last in a clause, say what came before them is over.
 const ENDED: &[&str] = &["gone", "fine"];

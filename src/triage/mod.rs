@@ -52,10 +52,30 @@ pub const MAX_PHRASE_GAP: usize = 2;
 /// Words after a mention in which a "resolved" word cancels it ("bleeding
 /// has now stopped").
 pub const RESOLVED_WINDOW: usize = 6;
+/// Words that, opening a sentence, make it go on about what the sentence
+/// before named ("Dark patches on my forehead. They burn."): English
+/// closed-class words, not a lexicon. People are left out ("she"): a
+/// person is not a symptom.
+const CONTINUING_SUBJECTS: &[&str] = &["it", "its", "they", "theyre", "these", "those", "both"];
+
+/// Whether sentence `s` opens on a [`CONTINUING_SUBJECTS`] pronoun, so a
+/// second term there completes a first term of the sentence before.
+fn continues(clauses: &[Clause], s: usize) -> bool {
+    clauses
+        .iter()
+        .find(|c| c.sentence == s)
+        .and_then(|c| c.words.first())
+        .is_some_and(|w| CONTINUING_SUBJECTS.contains(&w.as_str()))
+}
+
 /// The special term for a temperature at or over the fever line.
 pub const FEVER_TERM: &str = "@fever";
 /// The special term for a day count at or past `late_after_days`.
 pub const LATE_TERM: &str = "@late";
+/// The special term for a severe pain score ("8/10", "nine out of ten").
+pub const SCORE_TERM: &str = "@score";
+/// Every special term a red flag's lists may use.
+pub const SPECIAL_TERMS: &[&str] = &[FEVER_TERM, LATE_TERM, SCORE_TERM];
 
 /// The outcome of triage for one message.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,6 +112,7 @@ enum Term {
     Words(Vec<String>),
     Fever,
     Late,
+    Score,
 }
 
 /// Where a term occurs: its sentence, the words as typed, their context
@@ -147,6 +168,9 @@ pub struct Triage {
     expectation: Vec<Vec<String>>,
     /// The lexicon's words, sorted (typos are corrected towards these).
     vocabulary: Vec<String>,
+    /// The stems of the lexicon's words, sorted: a word with one of these
+    /// stems is an inflection of a lexicon word, not a typo of another.
+    vocabulary_stems: Vec<String>,
     fuzzy: Fuzzy,
     /// Correctly spelled words, never taken for typos (empty: none known).
     dictionary: text::Dictionary,
@@ -256,6 +280,12 @@ impl Triage {
             negations: t.negations.iter().map(|p| phrase(p)).collect(),
             expectation: t.expectation.iter().map(|p| phrase(p)).collect(),
             fuzzy: Fuzzy::new(vocabulary.iter().map(String::as_str)),
+            vocabulary_stems: {
+                let mut stems: Vec<String> = vocabulary.iter().map(|w| text::stem(w)).collect();
+                stems.sort();
+                stems.dedup();
+                stems
+            },
             vocabulary,
             dictionary: text::Dictionary::default(),
             cue_words: {
@@ -362,6 +392,15 @@ impl Triage {
         if let Some(base) = comparative_bases(word).find_map(|b| self.known(&b)) {
             return base;
         }
+        // Another form of a lexicon word ("droops" of "droop") is spelled
+        // right: it must not be "corrected" to a neighbour ("droopy").
+        if self
+            .vocabulary_stems
+            .binary_search_by(|v| v.as_str().cmp(text::stem(word).as_str()))
+            .is_ok()
+        {
+            return word;
+        }
         if self.dictionary.contains(word) {
             return word;
         }
@@ -417,6 +456,10 @@ impl Triage {
                 o.0 == m.at.0 && o.1 <= m.at.1 && m.at.2 <= o.2 && (o.2 - o.1) > (m.at.2 - m.at.1)
             })
         };
+        let itemised = mentions
+            .iter()
+            .chain(&weak)
+            .any(|m| m.context == Context::Negated);
         let mut weak: Vec<(Option<usize>, String)> = weak
             .iter()
             .filter(|m| {
@@ -428,8 +471,11 @@ impl Triage {
             .map(|m| (Some(m.red_flag), m.matched.join(" ")))
             .collect();
         // A mild symptom word in a current report is a weak mention of
-        // whichever concept the message reads like.
-        for c in &clauses {
+        // whichever concept the message reads like; not in a message that
+        // denies a red flag's own terms ("no swelling, no pain. Only
+        // tight"): the writer is going through a checklist, and what is
+        // left over is what they call mild.
+        for c in clauses.iter().filter(|_| !itemised) {
             for m in &self.mild {
                 if let Some((start, end)) = find_in(&c.stems, &c.words, m, 0, &self.gap_stops) {
                     if !self.minimised(c)
@@ -553,7 +599,8 @@ impl Triage {
                     // not the first term's own words ("more painful" is not
                     // "pain" plus "more painful").
                     let second = seconds.iter().find(|o| {
-                        o.sentence == first.sentence
+                        (o.sentence == first.sentence
+                            || (o.sentence == first.sentence + 1 && continues(clauses, o.sentence)))
                             && !matches!(o.context, Context::Negated | Context::Figurative)
                             && !(o.at.0 == first.at.0
                                 && o.at.1 <= first.at.2
@@ -665,9 +712,13 @@ impl Triage {
                     });
                 }
             }
-            Term::Late => {
+            Term::Late | Term::Score => {
                 for (ci, c) in clauses.iter().enumerate() {
-                    if let Some((i, shown)) = self.late(&c.words) {
+                    let found = match term {
+                        Term::Late => self.late(&c.words),
+                        _ => numbers::severe_score(&c.words),
+                    };
+                    if let Some((i, shown)) = found {
                         out.push(Occurrence {
                             sentence: c.sentence,
                             shown,

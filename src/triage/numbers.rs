@@ -1,5 +1,5 @@
 //! Numbers in a message that triage reads: a temperature that is a fever,
-//! and a day count that makes a symptom late. Kept apart from the word
+//! a pain score that is severe, and a day count that makes a symptom late. Kept apart from the word
 //! matching because they are read from the raw text, units and all.
 
 use std::sync::LazyLock;
@@ -37,6 +37,7 @@ const NUMBER_WORDS: &[(&str, u32)] = &[
     ("eight", 8),
     ("nine", 9),
     ("ten", 10),
+    ("eleven", 11),
     ("first", 1),
     ("second", 2),
     ("third", 3),
@@ -114,4 +115,86 @@ pub(super) fn late(words: &[String], late_after_days: u32) -> Option<(usize, Str
         }
     }
     None
+}
+
+/// On the 0–10 numeric rating scale clinicians ask patients to use, 7 and
+/// above is severe pain (the scale's usual bands: 1–3 mild, 4–6 moderate,
+/// 7–10 severe).
+pub const SEVERE_PAIN_SCORE: u32 = 7;
+
+/// How a score is joined to its scale once punctuation is gone: "8/10"
+/// (the slash is dropped), "8 out of 10", "8 outta 10", "8 from 10", "8 of 10".
+const SCALE_JOINS: &[&[&str]] = &[&[], &["out", "of"], &["outta"], &["from"], &["of"]];
+
+/// Words before a number that make "9/10" a date, not a score ("since 9/10").
+const DATE_OPENERS: &[&str] = &["on", "since", "until", "till", "by", "the"];
+
+fn number(word: &str) -> Option<u32> {
+    word.parse::<u32>().ok().or_else(|| {
+        NUMBER_WORDS
+            .iter()
+            .find(|(n, _)| *n == word)
+            .map(|(_, v)| *v)
+    })
+}
+
+/// "8/10", "nine out of ten", "a 10 from 10": a pain score at or above
+/// [`SEVERE_PAIN_SCORE`] on a scale of ten; its position and words. A
+/// score past the top ("11/10") is the writer's emphasis of the top. A
+/// date ("since 9/10", "9/10/25") is not a score.
+pub(super) fn severe_score(words: &[String]) -> Option<(usize, String)> {
+    for (i, w) in words.iter().enumerate() {
+        let Some(score) = number(w) else { continue };
+        if score < SEVERE_PAIN_SCORE
+            || i.checked_sub(1)
+                .is_some_and(|p| DATE_OPENERS.contains(&words[p].as_str()))
+        {
+            continue;
+        }
+        for join in SCALE_JOINS {
+            let scale = i + 1 + join.len();
+            let joined = words
+                .get(i + 1..scale)
+                .is_some_and(|j| j.iter().zip(join.iter()).all(|(a, b)| a == b));
+            let of_ten = words.get(scale).is_some_and(|x| number(x) == Some(10));
+            // A third number in figures makes it a date ("9/10/25"); a
+            // word does not ("9 out of 10 two days after").
+            let more = words
+                .get(scale + 1)
+                .is_some_and(|x| x.parse::<u32>().is_ok());
+            if joined && of_ten && !more {
+                return Some((i, words[i..=scale].join(" ")));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        crate::text::words(s)
+    }
+
+    /// Each row: a clause, and the score read from it (if severe).
+    #[test]
+    fn severe_scores() {
+        let table: &[(&str, Option<&str>)] = &[
+            ("pain is 8/10", Some("8 10")),
+            ("like a 9 out of 10 two days after", Some("9 out of 10")),
+            ("ten out of ten", Some("ten out of ten")),
+            ("8 from 10, I cannot chew", Some("8 from 10")),
+            ("11/10 pain", Some("11 10")),
+            ("maybe 6/10", None),
+            ("sore since 9/10", None),
+            ("on 9/10/25", None),
+            ("9 of the 10 spots", None),
+        ];
+        for (clause, want) in table {
+            let got = severe_score(&words(clause)).map(|(_, s)| s);
+            assert_eq!(got.as_deref(), *want, "{clause}");
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! how a comparative finds its adjective, and how a phrase is found in a
 //! clause's words with a little slack.
 
-use super::{Clause, Term, EXACT, FEVER_TERM, LATE_TERM, MAX_PHRASE_GAP};
+use super::{Clause, Term, EXACT, FEVER_TERM, LATE_TERM, MAX_PHRASE_GAP, SCORE_TERM};
 use crate::text;
 
 /// The stems of a phrase, as triage compares them; a word written with
@@ -28,6 +28,7 @@ pub(super) fn term(p: &str) -> Term {
     match p.trim() {
         FEVER_TERM => Term::Fever,
         LATE_TERM => Term::Late,
+        SCORE_TERM => Term::Score,
         p => Term::Words(phrase(p)),
     }
 }
