@@ -526,6 +526,18 @@ fn reports_are_read_as_members_write_them() {
             true,
         ),
         ("a patch of grouped blisters on my lip, now crusting", true),
+        // A cause that explains the symptom (lip filler, for swollen lips)
+        // is not an emergency for `always` concepts; someone else's
+        // swelling now still is, and a closing throat is whatever the cause.
+        (
+            "my lips are really swollen after my lip filler yesterday",
+            false,
+        ),
+        (
+            "my daughter's lips are swelling up right now after her session",
+            true,
+        ),
+        ("had botox this morning and now my throat is closing", true),
     ]);
 }
 

@@ -669,6 +669,7 @@ pub(super) fn red_flags(c: &mut Checker<'_>, raw: &RawFaq) -> Vec<RedFlag> {
             with,
             always: r.always,
             delayed: r.delayed,
+            explained_by_cause: r.explained_by_cause,
             examples: r.examples.clone(),
             line,
         });

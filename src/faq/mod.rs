@@ -326,6 +326,10 @@ pub struct RedFlag {
     /// dates the treatment ("where they needled me a month ago") does not
     /// make it past.
     pub delayed: bool,
+    /// Another treatment named as its cause explains it (lips swollen the
+    /// day after lip filler are that filler's expected effect): `always`
+    /// then covers someone else's, not another cause's.
+    pub explained_by_cause: bool,
     pub examples: Vec<String>,
     pub line: usize,
 }

@@ -181,5 +181,7 @@ pub(crate) struct RawRedFlag {
     #[serde(default)]
     pub delayed: bool,
     #[serde(default)]
+    pub explained_by_cause: bool,
+    #[serde(default)]
     pub examples: Vec<String>,
 }

@@ -312,7 +312,22 @@ impl Cues {
     /// mention's cause: before it in its sentence ("had filler and now a
     /// hard lump": whoever the subject is), or after it following a word
     /// of cause ("blisters on my lip after waxing", "numb from the botox").
-    fn other_cause(&self, clauses: &[Clause], clause: &Clause, start: usize, end: usize) -> bool {
+    /// Whether another cause's name starts at word `k` of a clause: a
+    /// term just before it only says where that cause went ("lip filler",
+    /// "eye drops"), and is no symptom.
+    pub(super) fn cause_at(&self, clause: &Clause, k: usize) -> bool {
+        self.other_causes
+            .iter()
+            .any(|cue| clause.has_in(cue, k..k + cue.len()))
+    }
+
+    pub(super) fn other_cause(
+        &self,
+        clauses: &[Clause],
+        clause: &Clause,
+        start: usize,
+        end: usize,
+    ) -> bool {
         // A cause in a comparison is not the cause: "feels like sunburn",
         // "a sunburn-like rash".
         let cue_at = |c: &Clause, range: std::ops::Range<usize>| {

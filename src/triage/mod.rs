@@ -140,6 +140,7 @@ struct Concept {
     with: Vec<Term>,
     always: bool,
     delayed: bool,
+    explained_by_cause: bool,
 }
 
 /// One clause of a message: its words and their stems (typos corrected).
@@ -259,6 +260,7 @@ impl Triage {
                 with: r.with.iter().map(|p| term(p)).collect(),
                 always: r.always,
                 delayed: r.delayed,
+                explained_by_cause: r.explained_by_cause,
             })
             .collect();
         // Typos are corrected towards the lexicon's own words only, so a
@@ -536,9 +538,17 @@ impl Triage {
                     .get(m.at.0)
                     .is_some_and(|c| self.cues.speaks_of_now(c))
             };
+            // Another treatment that explains it (lip filler, for swollen
+            // lips) is not someone else's emergency.
+            let explained = || {
+                self.concepts[m.red_flag].explained_by_cause
+                    && clauses
+                        .get(m.at.0)
+                        .is_some_and(|c| self.cues.other_cause(clauses, c, m.at.1, m.at.2))
+            };
             let urgent = m.context == Context::Current
                 || (m.context == Context::Asked && (always || reported() || asked_now()))
-                || (m.context == Context::Other && always && now());
+                || (m.context == Context::Other && always && now() && !explained());
             if urgent {
                 return Verdict::Urgent(Flag {
                     red_flag: m.red_flag,
@@ -656,6 +666,10 @@ impl Triage {
                     while let Some((start, end)) =
                         find_in(&c.stems, &c.words, seq, from, &self.gap_stops)
                     {
+                        if self.cues.cause_at(c, end + 1) {
+                            from = start + 1;
+                            continue;
+                        }
                         let mut context = self.cues.context(clauses, c, start, end);
                         // Unless the mention is told in the past tense itself
                         // ("had a lump after my session last year").
