@@ -538,6 +538,20 @@ fn reports_are_read_as_members_write_them() {
             true,
         ),
         ("had botox this morning and now my throat is closing", true),
+        // A checklist, one symptom a line, answered by the writer.
+        ("day 3 checklist:\nfever? nope\nbleeding? nope\njust flaky", false),
+        ("- swelling: none\n- heat: none\n- rash/hives: none", false),
+        ("- swelling: none\n- rash/hives: all over my neck since the session", true),
+        // An emoji closes a thought: the negation before it stays there.
+        (
+            "this serum is toxic except now it's not affectionate 😭 raised itchy welts all over my neck",
+            true,
+        ),
+        // Said of something good, or of the legs after a queue.
+        ("these before and after pics are eye watering in a good way", false),
+        ("the queue was so long my legs went numb lol", false),
+        // A threshold asked about is a general question.
+        ("at what temperature would you ring the clinic, is 38 the cutoff?", false),
     ]);
 }
 
@@ -552,6 +566,9 @@ fn a_checklist_leaves_no_weak_mention() {
             false,
         ),
         ("Day 2: feeling tight and swollen tonight.", true),
+        // A pain score in the mild band is the writer's own "mild".
+        ("the pain is maybe a 2/10 tonight", false),
+        ("the pain is bad tonight", true),
     ];
     for (message, weak) in table {
         let (_, mentions) = t.read(message);

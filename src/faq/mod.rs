@@ -444,6 +444,24 @@ sources = ["src-a"]
         Faq::parse(text).expect_err("file should be rejected").0
     }
 
+    /// A red flag's `@` term must be one triage knows: a typo ("@scor")
+    /// would otherwise be read as a plain word and never fire.
+    #[test]
+    fn unknown_special_term_is_refused() {
+        let text = format!(
+            "{GOOD}\n[[red_flag]]\nid = \"pain\"\nlabel = \"Severe pain\"\nterms = [\"pain\"]\nwith = [\"@scor\"]\n"
+        );
+        let errs = errors(&text);
+        assert!(
+            errs.iter().any(|e| matches!(
+                e,
+                FaqError::UnknownSpecialTerm { phrase, .. } if phrase == "@scor"
+            )),
+            "{errs:?}"
+        );
+        Faq::parse(&text.replace("@scor", "@score")).expect("a known special term is accepted");
+    }
+
     /// The reference file parses, links resolve, indices point right.
     #[test]
     fn good_file_parses() {

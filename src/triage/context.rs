@@ -643,8 +643,7 @@ fn dated(clause: &Clause) -> bool {
 
 /// Whether what follows a clause is only a "no": the writer asking and
 /// answering their own checklist ("Fever? No. Chills? No.", "checked for
-/// red streaks, nothing"). That is the next clause of its sentence, or the
-/// whole next sentence when the clause ends its own.
+/// red streaks, nothing", "bleeding? nope" on a line of its own).
 fn answered_no(clauses: &[Clause], clause: &Clause) -> bool {
     let at = clauses
         .iter()
@@ -653,11 +652,7 @@ fn answered_no(clauses: &[Clause], clause: &Clause) -> bool {
     let Some(next) = clauses.get(at + 1) else {
         return false;
     };
-    let whole = next.sentence == clause.sentence
-        || clauses[at + 2..]
-            .first()
-            .is_none_or(|after| after.sentence != next.sentence);
-    whole && next.words.len() == 1 && NO_ANSWERS.contains(&next.words[0].as_str())
+    next.words.len() == 1 && NO_ANSWERS.contains(&next.words[0].as_str())
 }
 
 /// Whether, just after a mention ending at `end`, its onset is denied: "my

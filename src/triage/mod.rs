@@ -231,11 +231,13 @@ fn plain(message: &str) -> String {
         .into_owned()
 }
 
-/// Clause breaks inside a sentence: commas, en and em dashes, and the
-/// contrastive conjunctions that turn to a new statement ("no fever but …").
+/// Clause breaks inside a sentence: commas, a line break, a colon before a
+/// space ("pain: none", not "10:30"), an emoji (in chat it closes a thought: "not
+/// affectionate 😭 raised welts"), en and em dashes, and the contrastive
+/// conjunctions that turn to a new statement ("no fever but …").
 /// Not a hyphen between spaces: Discord uses "- " for list bullets.
 static CLAUSE_BREAK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i),|\s[–—]\s|\b(?:but|though|although|however|except|whereas)\b")
+    Regex::new(r"(?i),|\n|:(?:\s|$)|\p{Extended_Pictographic}|\s[–—]\s|\b(?:but|though|although|however|except|whereas)\b")
         .expect("clause pattern is valid")
 });
 /// Verbs just before a mention that tell it in the past ("had a lump").
@@ -497,6 +499,7 @@ impl Triage {
     /// a bare symptom word there is no evidence for the encoder to promote.
     fn minimised(&self, clause: &Clause) -> bool {
         self.minimisers.iter().any(|m| clause.has(m))
+            || numbers::mild_score(&clause.words).is_some()
     }
 
     /// Whether a sentence asks if something is expected ("normal on day

@@ -143,9 +143,23 @@ fn number(word: &str) -> Option<u32> {
 /// score past the top ("11/10") is the writer's emphasis of the top. A
 /// date ("since 9/10", "9/10/25") is not a score.
 pub(super) fn severe_score(words: &[String]) -> Option<(usize, String)> {
+    score(words, |s| s >= SEVERE_PAIN_SCORE)
+}
+
+/// A pain score in the scale's mild band ("2/10", "a 1 out of 10"): the
+/// writer's own measure that it is mild.
+pub(super) fn mild_score(words: &[String]) -> Option<(usize, String)> {
+    score(words, |s| (1..=MILD_PAIN_SCORE).contains(&s))
+}
+
+/// The top of the numeric rating scale's mild band (1–3).
+pub const MILD_PAIN_SCORE: u32 = 3;
+
+/// The first score out of ten that `band` accepts; its position and words.
+fn score(words: &[String], band: impl Fn(u32) -> bool) -> Option<(usize, String)> {
     for (i, w) in words.iter().enumerate() {
         let Some(score) = number(w) else { continue };
-        if score < SEVERE_PAIN_SCORE
+        if !band(score)
             || i.checked_sub(1)
                 .is_some_and(|p| DATE_OPENERS.contains(&words[p].as_str()))
         {
@@ -195,6 +209,20 @@ mod tests {
         for (clause, want) in table {
             let got = severe_score(&words(clause)).map(|(_, s)| s);
             assert_eq!(got.as_deref(), *want, "{clause}");
+        }
+    }
+
+    /// Each row: a clause, and whether it holds a mild score (1–3 of 10).
+    #[test]
+    fn mild_scores() {
+        for (clause, mild) in [
+            ("pain maybe a 2/10", true),
+            ("one out of ten", true),
+            ("a 5/10 now", false),
+            ("9 out of 10", false),
+            ("since 2/10", false),
+        ] {
+            assert_eq!(mild_score(&words(clause)).is_some(), mild, "{clause}");
         }
     }
 }
