@@ -173,7 +173,11 @@ impl Cues {
                     .any(|c| clause.has_in(c, k + 1..start))
                 && !unable(&clause.words, k, start)
         });
-        if negated || answered_no(clauses, clause) || onset_denied(&clause.words, end) {
+        let at = clauses
+            .iter()
+            .position(|c| std::ptr::eq(c, clause))
+            .unwrap_or(0);
+        if negated || answered_no(clauses, at) || onset_denied(&clause.words, end) {
             return Context::Negated;
         }
         // A word saying it is over cancels the mention, unless it is
@@ -183,10 +187,6 @@ impl Cues {
         let resolved = ((end + 1..stop.min(s.len())).any(|k| self.resolved_at(clause, k, stop))
             || ended(clause, end))
             && !returned(clause, end);
-        let at = clauses
-            .iter()
-            .position(|c| std::ptr::eq(c, clause))
-            .unwrap_or(0);
         if (resolved || self.resolved_next(clauses, at)) && !came_back(clauses, at) {
             return Context::Negated;
         }
@@ -308,10 +308,6 @@ impl Cues {
         })
     }
 
-    /// Whether another treatment, product or event is named as the
-    /// mention's cause: before it in its sentence ("had filler and now a
-    /// hard lump": whoever the subject is), or after it following a word
-    /// of cause ("blisters on my lip after waxing", "numb from the botox").
     /// Whether another cause's name starts at word `k` of a clause: a
     /// term just before it only says where that cause went ("lip filler",
     /// "eye drops"), and is no symptom.
@@ -321,6 +317,10 @@ impl Cues {
             .any(|cue| clause.has_in(cue, k..k + cue.len()))
     }
 
+    /// Whether another treatment, product or event is named as the
+    /// mention's cause: before it in its sentence ("had filler and now a
+    /// hard lump": whoever the subject is), or after it following a word
+    /// of cause ("blisters on my lip after waxing", "numb from the botox").
     pub(super) fn other_cause(
         &self,
         clauses: &[Clause],
@@ -641,18 +641,13 @@ fn dated(clause: &Clause) -> bool {
         })
 }
 
-/// Whether what follows a clause is only a "no": the writer asking and
+/// Whether the clause after clause `at` is only a "no": the writer asking and
 /// answering their own checklist ("Fever? No. Chills? No.", "checked for
 /// red streaks, nothing", "bleeding? nope" on a line of its own).
-fn answered_no(clauses: &[Clause], clause: &Clause) -> bool {
-    let at = clauses
-        .iter()
-        .position(|c| std::ptr::eq(c, clause))
-        .unwrap_or(0);
-    let Some(next) = clauses.get(at + 1) else {
-        return false;
-    };
-    next.words.len() == 1 && NO_ANSWERS.contains(&next.words[0].as_str())
+fn answered_no(clauses: &[Clause], at: usize) -> bool {
+    clauses
+        .get(at + 1)
+        .is_some_and(|next| next.words.len() == 1 && NO_ANSWERS.contains(&next.words[0].as_str()))
 }
 
 /// Whether, just after a mention ending at `end`, its onset is denied: "my
@@ -696,7 +691,7 @@ const ONSET_VERBS: &[&str] = &[
 /// Words between a mention and a denied onset ("cold sores have not flared").
 const ONSET_REACH: usize = 3;
 
-/// A sentence of one of these words answers the one before it in the
+/// A clause of one of these words alone answers the one before it in the
 /// negative. English closed-class words.
 const NO_ANSWERS: &[&str] = &["no", "nope", "nah", "none", "nothing", "negative", "never"];
 
