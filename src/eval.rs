@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{Engine, Strictness};
+use crate::engine::{Engine, Read, Strictness};
 use crate::outcome::Outcome;
 
 /// One labelled question.
@@ -116,6 +116,12 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[rank.min(sorted.len() - 1)]
 }
 
+/// Cases read and embedded together: the encoder's work for many questions
+/// in one pass (as the bot's queue does), which keeps a run over thousands
+/// of cases quick. Each case's latency is its own work plus its share of
+/// its batch's.
+const EVAL_BATCH: usize = 64;
+
 /// Runs every case and scores the results.
 pub fn run(engine: &Engine, cases: &[Case]) -> Report {
     let mut latencies = Vec::with_capacity(cases.len());
@@ -125,52 +131,69 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Report {
     let (mut urgent_total, mut urgent_correct, mut false_urgent) = (0, 0, 0);
     let mut cautioned = 0;
     let mut groups: Vec<Group> = Vec::new();
-    for case in cases {
+    for chunk in cases.chunks(EVAL_BATCH) {
         let start = Instant::now();
-        let reply = engine.answer(&case.question);
-        latencies.push(start.elapsed().as_secs_f64() * 1e6);
-        let (expected, got) = (case.expected(), reply.outcome());
-        let ok = reply.verdict() == case.expect;
-        let (total, correct) = match expected {
-            Outcome::Answer => (&mut answerable_total, &mut answerable_correct),
-            Outcome::NoMatch => (&mut none_total, &mut none_correct),
-            Outcome::Urgent => (&mut urgent_total, &mut urgent_correct),
-        };
-        *total += 1;
-        *correct += usize::from(ok);
-        let urgent = got == Outcome::Urgent;
-        if urgent && expected != Outcome::Urgent {
-            false_urgent += 1;
-        }
-        cautioned += usize::from(reply.caution().is_some());
-        let group = match (expected, &case.concept, &case.context) {
-            (Outcome::Urgent, Some(concept), _) => Some((format!("urgent: {concept}"), urgent)),
-            (Outcome::Answer | Outcome::NoMatch, _, Some(context)) => {
-                Some((format!("look-alike: {context}"), !urgent))
-            }
+        let reads: Vec<Read> = chunk.iter().map(|c| engine.read(&c.question)).collect();
+        let texts: Vec<&str> = reads.iter().filter_map(Read::encoder_text).collect();
+        // As in `Engine::explain`, an encoder error decides without it.
+        let mut vectors = match engine.model() {
+            Some(m) if !texts.is_empty() => m.encoder.embed_all(&texts).ok(),
             _ => None,
-        };
-        if let Some((name, good)) = group {
-            let at = match groups.iter().position(|g: &Group| g.name == name) {
-                Some(at) => at,
-                None => {
-                    groups.push(Group {
-                        name,
-                        total: 0,
-                        triaged_right: 0,
-                    });
-                    groups.len() - 1
-                }
-            };
-            groups[at].total += 1;
-            groups[at].triaged_right += usize::from(good);
         }
-        if !ok {
-            misses.push(Miss {
-                question: case.question.clone(),
-                expect: case.expect.clone(),
-                got: reply.verdict().to_owned(),
-            });
+        .map(Vec::into_iter);
+        let share = start.elapsed() / chunk.len().max(1) as u32;
+        for (case, read) in chunk.iter().zip(reads) {
+            let start = Instant::now();
+            let vector = match read.encoder_text() {
+                Some(_) => vectors.as_mut().and_then(Iterator::next),
+                None => None,
+            };
+            let e = engine.explain_read(read, vector);
+            let reply = engine.decide(&e, Strictness::Asked);
+            latencies.push((start.elapsed() + share).as_secs_f64() * 1e6);
+            let (expected, got) = (case.expected(), reply.outcome());
+            let ok = reply.verdict() == case.expect;
+            let (total, correct) = match expected {
+                Outcome::Answer => (&mut answerable_total, &mut answerable_correct),
+                Outcome::NoMatch => (&mut none_total, &mut none_correct),
+                Outcome::Urgent => (&mut urgent_total, &mut urgent_correct),
+            };
+            *total += 1;
+            *correct += usize::from(ok);
+            let urgent = got == Outcome::Urgent;
+            if urgent && expected != Outcome::Urgent {
+                false_urgent += 1;
+            }
+            cautioned += usize::from(reply.caution().is_some());
+            let group = match (expected, &case.concept, &case.context) {
+                (Outcome::Urgent, Some(concept), _) => Some((format!("urgent: {concept}"), urgent)),
+                (Outcome::Answer | Outcome::NoMatch, _, Some(context)) => {
+                    Some((format!("look-alike: {context}"), !urgent))
+                }
+                _ => None,
+            };
+            if let Some((name, good)) = group {
+                let at = match groups.iter().position(|g: &Group| g.name == name) {
+                    Some(at) => at,
+                    None => {
+                        groups.push(Group {
+                            name,
+                            total: 0,
+                            triaged_right: 0,
+                        });
+                        groups.len() - 1
+                    }
+                };
+                groups[at].total += 1;
+                groups[at].triaged_right += usize::from(good);
+            }
+            if !ok {
+                misses.push(Miss {
+                    question: case.question.clone(),
+                    expect: case.expect.clone(),
+                    got: reply.verdict().to_owned(),
+                });
+            }
         }
     }
     latencies.sort_by(f64::total_cmp);

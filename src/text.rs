@@ -117,10 +117,39 @@ const CONTRACTIONS: &[(&str, &str)] = &[
     ("we're", "we are"),
 ];
 
+/// Text-speak shorthand for common English words, expanded so that every
+/// reader meets the word itself: "pins n needles", "2 wks", "b4 my
+/// session". Only forms that stand for one word and nothing else a clinic
+/// member would mean ("rn" is left alone: it is also a nurse).
+const SHORTHAND: &[(&str, &str)] = &[
+    ("n", "and"),
+    ("w", "with"),
+    ("b4", "before"),
+    ("hr", "hour"),
+    ("hrs", "hours"),
+    ("mins", "minutes"),
+    ("wk", "week"),
+    ("wks", "weeks"),
+    ("yr", "year"),
+    ("yrs", "years"),
+    ("yday", "yesterday"),
+    ("tmrw", "tomorrow"),
+    ("tmr", "tomorrow"),
+    ("abt", "about"),
+    ("ppl", "people"),
+    ("thru", "through"),
+];
+
+/// "w/o" is "without": read before punctuation is folded away, which
+/// would leave "w o".
+static WITHOUT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\bw/o\b").expect("without pattern is valid"));
+
 /// The expansion of a contraction, typed with or without its apostrophe.
 fn contraction(word: &str) -> Option<&'static str> {
     CONTRACTIONS
         .iter()
+        .chain(SHORTHAND)
         .find(|(c, _)| *c == word)
         .map(|(_, expanded)| *expanded)
 }
@@ -152,6 +181,7 @@ pub fn normalise(input: &str) -> String {
     };
     let no_markup = MARKUP.replace_all(cut, " ");
     let no_links = LINK.replace_all(&no_markup, " ");
+    let no_links = WITHOUT.replace_all(&no_links, "without");
 
     // NFKD splits accents off their letters (and folds full-width and
     // ligature forms); dropping the combining marks leaves the base letter.
@@ -293,6 +323,10 @@ mod tests {
         ("e\u{301}te\u{301}", "ete"),
         ("a\u{0}b\u{7}c", "a b c"),
         ("day 3: 39°C", "day 3 39 c"),
+        // Text-speak shorthand is the word it stands for.
+        ("pins n needles 2 wks", "pins and needles 2 weeks"),
+        ("w/o pain b4 my appt", "without pain before my appt"),
+        ("woke up w a lump yday", "woke up with a lump yesterday"),
     ];
 
     /// Every row of the table normalises to its expected form.

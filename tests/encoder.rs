@@ -93,9 +93,11 @@ fn corrupt_model_file_is_refused() {
 }
 
 /// The cheap screen the bot runs before answering a rate-limited message
-/// never misses: every triage case (own, probes and holdout) whose answer, encoder
-/// included, is urgent passes `may_be_urgent`; and everyday questions do
-/// not, so a member on cooldown usually costs no encoder time.
+/// never misses: no triage case (own, probes and holdout) that the screen
+/// lets through is urgent once answered, encoder included; and everyday
+/// questions do pass the screen, so a member on cooldown usually costs no
+/// encoder time. (Stated the other way round, the screen's promise is
+/// checked only where it could fail: on messages it calls safe.)
 #[test]
 fn urgency_screen_never_misses() {
     let model = load_model(&model_dir()).expect("the shipped model loads");
@@ -103,7 +105,7 @@ fn urgency_screen_never_misses() {
         .expect("faq.toml");
     let faq = faqbot::Faq::parse(&text).expect("faq.toml is valid");
     let engine = faqbot::model::build_engine(faq, &model, None).expect("the engine builds");
-    let mut urgent = 0;
+    let (mut screened_in, mut screened_out) = (0, 0);
     for file in [
         "triage-own.toml",
         "triage-holdout.toml",
@@ -116,13 +118,21 @@ fn urgency_screen_never_misses() {
             toml::from_str(&std::fs::read_to_string(path).expect("case file")).expect("TOML");
         for case in cases["case"].as_array().expect("cases") {
             let question = case["question"].as_str().expect("a question");
-            if matches!(engine.answer(question), faqbot::Reply::Urgent { .. }) {
-                urgent += 1;
-                assert!(engine.may_be_urgent(question), "{question:?}");
+            if engine.may_be_urgent(question) {
+                screened_in += 1;
+            } else {
+                screened_out += 1;
+                assert!(
+                    !matches!(engine.answer(question), faqbot::Reply::Urgent { .. }),
+                    "{question:?}"
+                );
             }
         }
     }
-    assert!(urgent > 50, "the case files hold urgent messages: {urgent}");
+    assert!(
+        screened_in > 50 && screened_out > 50,
+        "the case files hold both kinds: {screened_in} in, {screened_out} out"
+    );
     for everyday in [
         "how many sessions will i need",
         "how much does it cost",

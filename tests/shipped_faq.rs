@@ -208,6 +208,47 @@ fn red_flags_and_expected_effects() {
     }
 }
 
+/// The two signals disagreeing: a red flag's own word in a message that
+/// reads like nothing clinical is an alarm from the lexicon alone, but the
+/// encoder finds it unlike every complication example, so the member gets
+/// the caution tier. A measured temperature is never overruled, however
+/// terse the shorthand around it.
+#[test]
+fn the_encoder_overrules_a_word_used_in_another_sense() {
+    use faqbot::triage::{Caution, Context, Verdict};
+    let full = engine();
+    let lexical = Engine::new(full.faq().clone());
+    for q in [
+        "that new series has the whole office in a fever, no spoilers pls",
+        "the crowd at the gig tonight was in a fever",
+    ] {
+        assert_eq!(lexical.answer(q).outcome(), Outcome::Urgent, "{q:?}");
+        let e = full.explain(q);
+        assert!(
+            matches!(
+                e.triage,
+                Verdict::Caution(Caution {
+                    context: Context::Disputed,
+                    ..
+                })
+            ),
+            "{q:?}\n{}",
+            full.explain_text(q)
+        );
+    }
+    for q in [
+        "temp 39.2 n shivery since mn yday",
+        "101F and shaking w chills",
+    ] {
+        assert_eq!(
+            full.answer(q).outcome(),
+            Outcome::Urgent,
+            "{q:?}\n{}",
+            full.explain_text(q)
+        );
+    }
+}
+
 /// An answer renders with its sources and the disclaimer; the urgent
 /// reply carries no FAQ content; sources fit Discord's field limit.
 #[test]

@@ -23,6 +23,16 @@ fn assert_urgency(table: &[(&str, bool)]) {
     }
 }
 
+/// Each message has a weak mention (a term the encoder may confirm), or
+/// none, as the table says.
+fn assert_weak(table: &[(&str, bool)]) {
+    let (_, t) = triage();
+    for (message, weak) in table {
+        let (_, mentions) = t.read(message);
+        assert_eq!(!mentions.is_empty(), *weak, "{message}: {mentions:?}");
+    }
+}
+
 fn concept_of(faq: &Faq, v: &Verdict) -> Option<String> {
     match v {
         Verdict::Urgent(f) => Some(faq.red_flags[f.red_flag].id.clone()),
@@ -555,12 +565,43 @@ fn reports_are_read_as_members_write_them() {
     ]);
 }
 
+/// Text-speak is read as the words it stands for; a concept's everyday
+/// sense is not the clinical one ("confused" about a needle length); a
+/// pigment change is dated by its own words, not by the treatment's.
+#[test]
+fn shorthand_and_everyday_senses() {
+    assert_urgency(&[
+        (
+            "still pins n needles in my chin a wk after my session",
+            true,
+        ),
+        (
+            "my cheek is bleeding nonstop, pressed on it for 20 mins",
+            true,
+        ),
+        ("woke up w my eye red n gunky since the session", true),
+        // Confusion as a symptom, not as puzzlement.
+        ("feeling confused and drowsy since my treatment", true),
+        ("which needle length do you use? im confused", false),
+        // Darkening shows weeks later: the treatment's date is not the change's.
+        (
+            "brown stripes from my session 3 weeks ago, getting darker and they sting",
+            true,
+        ),
+        ("dark patches after my session years ago, faded now", false),
+        // Someone else's, read from the possessive; an address is not a person.
+        (
+            "my bestie's eye went red after her session, shes fine now",
+            false,
+        ),
+    ]);
+}
+
 /// A message that denies red flags by name is a checklist: a mild word
 /// left over is what the writer calls mild, and no weak mention.
 #[test]
 fn a_checklist_leaves_no_weak_mention() {
-    let (_, t) = triage();
-    let table: &[(&str, bool)] = &[
+    assert_weak(&[
         (
             "Day 2: no swelling, no pain, no bleeding. Only feeling tight.",
             false,
@@ -569,11 +610,7 @@ fn a_checklist_leaves_no_weak_mention() {
         // A pain score in the mild band is the writer's own "mild".
         ("the pain is maybe a 2/10 tonight", false),
         ("the pain is bad tonight", true),
-    ];
-    for (message, weak) in table {
-        let (_, mentions) = t.read(message);
-        assert_eq!(!mentions.is_empty(), *weak, "{message}: {mentions:?}");
-    }
+    ]);
 }
 
 /// A bare term is weak evidence only when nothing takes it back: its
@@ -581,33 +618,23 @@ fn a_checklist_leaves_no_weak_mention() {
 /// ("a bit swollen") makes light of it.
 #[test]
 fn denied_or_minimised_terms_are_not_weak_mentions() {
-    let (_, t) = triage();
-    let table: &[(&str, bool)] = &[
+    assert_weak(&[
         ("my eyes aren't sore or red after the session", false),
         ("woke up a bit swollen this morning", false),
         ("woke up swollen this morning", true),
-    ];
-    for (message, weak) in table {
-        let (_, mentions) = t.read(message);
-        assert_eq!(!mentions.is_empty(), *weak, "{message}: {mentions:?}");
-    }
+    ]);
 }
 
 /// A sentence that asks whether a symptom is expected offers no weak
 /// mention for the encoder to promote; a negated "normal" is a report.
 #[test]
 fn expectation_questions_are_not_weak_mentions() {
-    let (_, t) = triage();
-    let table: &[(&str, bool)] = &[
+    assert_weak(&[
         ("my cheeks feel hot and look red, normal on day 1?", false),
         ("red and puffy tonight, is that ok?", false),
         ("my cheeks feel hot and look red tonight", true),
         ("this is not normal, my face is red and hot", true),
-    ];
-    for (message, weak) in table {
-        let (_, mentions) = t.read(message);
-        assert_eq!(!mentions.is_empty(), *weak, "{message}: {mentions:?}");
-    }
+    ]);
 }
 
 proptest! {

@@ -274,7 +274,9 @@ impl Engine {
     /// many questions at once, and handed to [`Engine::explain_read`].
     pub fn read(&self, question: &str) -> Read {
         let (triage, weak) = self.triage.read(question);
-        let needs_vector = self.semantic.is_some() && !matches!(triage, Verdict::Urgent(_));
+        // An urgent report needs the vector only for the encoder's veto.
+        let needs_vector = self.semantic.is_some()
+            && (!matches!(triage, Verdict::Urgent(_)) || self.faq.triage.veto_below > 0.0);
         Read {
             normalised: text::normalise(question),
             triage,
@@ -298,9 +300,16 @@ impl Engine {
         let mut semantic = Vec::new();
         if let (Some(s), Some(v)) = (&self.semantic, &vector) {
             semantic = s.index.scores(v);
-            if !matches!(triage, Verdict::Urgent(_)) {
-                if let Some(flag) = self.agree(s, v, &weak, &semantic) {
-                    triage = Verdict::Urgent(flag);
+            match &triage {
+                Verdict::Urgent(flag) => {
+                    if let Some(caution) = self.veto(s, v, flag) {
+                        triage = Verdict::Caution(caution);
+                    }
+                }
+                _ => {
+                    if let Some(flag) = self.agree(s, v, &weak, &semantic) {
+                        triage = Verdict::Urgent(flag);
+                    }
                 }
             }
         }
@@ -376,7 +385,36 @@ impl Engine {
                     words.clone(),
                     format!("similar to its examples ({best:.2})"),
                 ],
+                measured: false,
             })
+        })
+    }
+
+    /// The encoder's veto: a lexicon report that reads unlike every red
+    /// flag's examples ("anyone watching the Fever game tonight?") is the
+    /// two signals disagreeing, so the member gets the caution tier (the
+    /// answer and the warning signs), not the urgent message. An `always`
+    /// concept is never vetoed: for a blocked airway a false alarm costs
+    /// least and a miss most. Nor is a measured temperature: terse
+    /// shorthand ("101F n shaking") can read like nothing to the encoder.
+    fn veto(&self, s: &Semantic, v: &[f32], flag: &Flag) -> Option<Caution> {
+        let t = &self.faq.triage;
+        if flag.measured || self.faq.red_flags[flag.red_flag].always || s.examples.is_empty() {
+            return None;
+        }
+        let best = s
+            .examples
+            .iter()
+            .map(|(_, x)| crate::embed::cosine(v, x))
+            .fold(f32::NEG_INFINITY, f32::max);
+        (f64::from(best) < t.veto_below).then(|| {
+            let mut matched = flag.matched.clone();
+            matched.push(format!("unlike every complication example ({best:.2})"));
+            Caution {
+                red_flag: Some(flag.red_flag),
+                matched,
+                context: Context::Disputed,
+            }
         })
     }
 
@@ -556,6 +594,16 @@ impl Engine {
                 .first()
                 .is_none_or(|&(best, _)| !s.phrasing_text[best].contains(&term))
         });
+        // The lexical layer's scope verdict holds for both signals: words
+        // the FAQ never uses and nothing tying the question to a treatment
+        // ("how to peel hard boiled eggs") is another subject, however
+        // close the encoder finds one shared word's entry.
+        if e.ranking.out_of_scope {
+            return Decision::NoMatch {
+                score: ranked.first().map_or(0.0, |r| r.1),
+                reason: NoMatchReason::OutOfScope,
+            };
+        }
         fusion::decide(
             &s.index.calibration,
             &ranked,

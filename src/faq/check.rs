@@ -591,12 +591,20 @@ pub(super) fn triage(c: &mut Checker<'_>, raw: &RawFaq) -> TriageSettings {
                 DEFAULT_TRIAGE_AGREE_MIN,
             );
             let semantic_margin = c.range(
-                at,
+                at.clone(),
                 "semantic_margin",
                 t.semantic_margin,
                 -1.0,
                 1.0,
                 DEFAULT_TRIAGE_SEMANTIC_MARGIN,
+            );
+            let veto_below = c.range(
+                at,
+                "veto_below",
+                t.veto_below,
+                0.0,
+                1.0,
+                DEFAULT_TRIAGE_VETO_BELOW,
             );
             TriageSettings {
                 negations: t.negations.clone(),
@@ -622,6 +630,7 @@ pub(super) fn triage(c: &mut Checker<'_>, raw: &RawFaq) -> TriageSettings {
                 semantic_min,
                 semantic_margin,
                 agree_min,
+                veto_below,
                 minimisers: t.minimisers.clone(),
                 expectation: t.expectation.clone(),
                 follow_up: t.follow_up.clone(),
@@ -634,6 +643,7 @@ pub(super) fn triage(c: &mut Checker<'_>, raw: &RawFaq) -> TriageSettings {
             semantic_min: DEFAULT_TRIAGE_SEMANTIC_MIN,
             semantic_margin: DEFAULT_TRIAGE_SEMANTIC_MARGIN,
             agree_min: DEFAULT_TRIAGE_AGREE_MIN,
+            veto_below: DEFAULT_TRIAGE_VETO_BELOW,
             ..TriageSettings::default()
         },
     }

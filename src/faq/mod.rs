@@ -58,6 +58,10 @@ pub const DEFAULT_TRIAGE_SEMANTIC_MARGIN: f64 = 0.05;
 /// the message is this close to the concept's examples: two weaker signals
 /// agreeing.
 pub const DEFAULT_TRIAGE_AGREE_MIN: f64 = 0.5;
+/// A lexicon report the encoder finds this far from every red flag's
+/// examples is not trusted alone: the two signals disagree, so the member
+/// gets the caution block instead of the urgent message. 0 turns it off.
+pub const DEFAULT_TRIAGE_VETO_BELOW: f64 = 0.0;
 
 /// A checked FAQ.
 #[derive(Debug, Clone)]
@@ -268,6 +272,9 @@ pub struct TriageSettings {
     /// A concept named without its second term is urgent when the message
     /// is at least this close to one of the concept's examples.
     pub agree_min: f64,
+    /// A lexicon report whose best cosine to any red flag's examples is
+    /// below this gets the caution tier, not the urgent message.
+    pub veto_below: f64,
     /// Words that say a mild symptom is mild ("a bit", "slightly").
     pub minimisers: Vec<String>,
     /// Words that ask whether something is expected ("normal", "is that

@@ -160,6 +160,7 @@ pub(crate) struct RawTriage {
     pub semantic_min: Option<f64>,
     pub semantic_margin: Option<f64>,
     pub agree_min: Option<f64>,
+    pub veto_below: Option<f64>,
     #[serde(default)]
     pub minimisers: Vec<String>,
     #[serde(default)]

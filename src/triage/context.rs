@@ -29,6 +29,9 @@ pub enum Context {
     Figurative,
     /// No lexicon term, but the message is close to a red flag's examples.
     Semantic,
+    /// A lexicon report the encoder finds unlike every complication
+    /// example: the signals disagree, so caution, not alarm.
+    Disputed,
 }
 
 impl Context {
@@ -44,6 +47,7 @@ impl Context {
             Context::Negated => "negated",
             Context::Figurative => "figurative",
             Context::Semantic => "close to a red flag's examples, with no lexicon term",
+            Context::Disputed => "named, but unlike any complication example",
         }
     }
 }

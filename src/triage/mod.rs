@@ -94,6 +94,9 @@ pub struct Flag {
     /// Index into [`Faq::red_flags`].
     pub red_flag: usize,
     pub matched: Vec<String>,
+    /// It rests on a measured temperature ("101F"): a reading, never a
+    /// figure of speech, so the encoder has no say in it.
+    pub measured: bool,
 }
 
 /// Why a message gets the caution block.
@@ -491,7 +494,10 @@ impl Triage {
                 }
             }
         }
-        let verdict = self.decide(&mentions, &clauses, &inside_longer);
+        let mut verdict = self.decide(&mentions, &clauses, &inside_longer);
+        if let Verdict::Urgent(flag) = &mut verdict {
+            flag.measured = fevers.iter().any(|(_, shown)| flag.matched.contains(shown));
+        }
         (verdict, weak)
     }
 
@@ -556,6 +562,7 @@ impl Triage {
                 return Verdict::Urgent(Flag {
                     red_flag: m.red_flag,
                     matched: m.matched.clone(),
+                    measured: false,
                 });
             }
         }
