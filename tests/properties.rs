@@ -377,10 +377,12 @@ proptest! {
             .prop_flat_map(|q| (Just(q), decorated(q)))
     ) {
         let bare = ENGINE.answer(question);
-        let dressed = ENGINE.answer(&wrapped);
+        // One pass through the pipeline, decided at both strictnesses.
+        let e = ENGINE.explain(&wrapped);
+        let dressed = ENGINE.decide(&e, Strictness::Asked);
         prop_assert!(matches!(dressed, Reply::Urgent { .. }), "not urgent: {:?}", wrapped);
         prop_assert_eq!(fingerprint(&dressed), fingerprint(&bare));
-        let overheard = ENGINE.answer_with(&wrapped, Strictness::Overheard);
+        let overheard = ENGINE.decide(&e, Strictness::Overheard);
         prop_assert_eq!(overheard.verdict(), "urgent");
     }
 }
