@@ -134,7 +134,7 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Report {
     for chunk in cases.chunks(EVAL_BATCH) {
         let start = Instant::now();
         let reads: Vec<Read> = chunk.iter().map(|c| engine.read(&c.question)).collect();
-        let texts: Vec<&str> = reads.iter().filter_map(Read::encoder_text).collect();
+        let texts: Vec<&str> = reads.iter().flat_map(Read::encoder_texts).collect();
         // As in `Engine::explain`, an encoder error decides without it.
         let mut vectors = match engine.model() {
             Some(m) if !texts.is_empty() => m.encoder.embed_all(&texts).ok(),
@@ -144,9 +144,10 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Report {
         let share = start.elapsed() / chunk.len().max(1) as u32;
         for (case, read) in chunk.iter().zip(reads) {
             let start = Instant::now();
-            let vector = match read.encoder_text() {
-                Some(_) => vectors.as_mut().and_then(Iterator::next),
-                None => None,
+            let wanted = read.encoder_texts().len();
+            let vector = match vectors.as_mut() {
+                Some(all) => all.by_ref().take(wanted).collect(),
+                None => Vec::new(),
             };
             let e = engine.explain_read(read, vector);
             let reply = engine.decide(&e, Strictness::Asked);

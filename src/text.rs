@@ -28,7 +28,9 @@ pub const MAX_INPUT_CHARS: usize = 4_000;
 const DROPPED_G_MIN: usize = 5;
 
 /// Markup that carries no words: code blocks, mentions, channel links,
-/// custom emoji, timestamps and slash-command mentions. Removed whole.
+/// custom emoji, timestamps and slash-command mentions. Removed whole. A
+/// handle typed as text ("@FAQbot how long…") names whom the message is
+/// for, as a rendered mention does, so it goes too.
 static MARKUP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?s)```.*?```",            // fenced code block
@@ -38,6 +40,7 @@ static MARKUP: LazyLock<Regex> = LazyLock::new(|| {
         r"|<t:-?\d+(?::[A-Za-z])?>", // timestamps
         r"|</[\w\- ]+:\d+>",         // slash-command mentions
         r"|@(?:everyone|here)\b",    // mass pings
+        r"|@\w[\w.]*",               // a handle typed as text ("@FAQbot")
     ))
     .expect("markup pattern is valid")
 });
@@ -299,6 +302,8 @@ mod tests {
         ("ｆｕｌｌ ｗｉｄｔｈ", "full width"),
         ("<@123456789012345678> does it hurt", "does it hurt"),
         ("<@!1234> <@&5678> <#91011> hi", "hi"),
+        ("@FAQbot does it hurt? cc @sam.k", "does it hurt cc"),
+        ("email me at jo@example.org", "email me at jo"),
         (
             "is it painful?? ||lowkey terrified||",
             "is it painful lowkey terrified",

@@ -249,6 +249,50 @@ fn the_encoder_overrules_a_word_used_in_another_sense() {
     }
 }
 
+/// With nothing tying a question to the treatment, a word the FAQ never
+/// uses is another subject ("a new laptop charger"), however well the
+/// shared word matches an entry, unless the encoder finds that word on
+/// the entry's own subject: then it is the member's wording ("urgently").
+#[test]
+fn unknown_words_carry_a_question_only_towards_their_own_subject() {
+    use faqbot::reply::NoMatchReason;
+    let engine = engine();
+    for q in [
+        "how much does a new laptop charger cost",
+        "hair loss in cats",
+        "sunscreen for a toddler",
+    ] {
+        let e = engine.explain(q);
+        let pull = e.unknown_pull.expect("the scope check ran");
+        assert!(
+            pull < faqbot::engine::UNKNOWN_WORDS_MIN_PULL,
+            "{q:?}: {pull}"
+        );
+        assert!(
+            matches!(
+                engine.decide(&e, faqbot::Strictness::Asked),
+                Reply::NoMatch {
+                    reason: NoMatchReason::OutOfScope,
+                    ..
+                }
+            ),
+            "{q:?}\n{}",
+            engine.explain_text(q)
+        );
+    }
+    for (q, id) in [
+        ("need to book urgently, whats the process", "booking"),
+        ("best way to book", "booking"),
+    ] {
+        let pull = engine.explain(q).unknown_pull.expect("the scope check ran");
+        assert!(
+            pull >= faqbot::engine::UNKNOWN_WORDS_MIN_PULL,
+            "{q:?}: {pull}"
+        );
+        assert_matches(engine, q, id);
+    }
+}
+
 /// An answer renders with its sources and the disclaimer; the urgent
 /// reply carries no FAQ content; sources fit Discord's field limit.
 #[test]

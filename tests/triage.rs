@@ -597,6 +597,36 @@ fn shorthand_and_everyday_senses() {
     ]);
 }
 
+/// Who and when, read from grammar: a person in a comparison or as the
+/// doer is a bystander; "fine yesterday" is how it was before, not an end
+/// ("stopped yesterday" is one); a negated relief verb says the symptom
+/// goes on; a temperature spelt out is still a reading.
+#[test]
+fn bystanders_earlier_states_and_spoken_numbers() {
+    assert_urgency(&[
+        (
+            "the pain feels like someone is stabbing my cheek, day 4 and worse",
+            true,
+        ),
+        (
+            "got elbowed by my son this morning and the needled spot on my chin is still bleeding after an hour",
+            true,
+        ),
+        ("my sister's lip is still bleeding after an hour", false),
+        (
+            "the pain is unbearable tonight, my face was fine yesterday",
+            true,
+        ),
+        ("the bleeding stopped yesterday, all good", false),
+        (
+            "co-codamol isn't touching the pain since my session, it's agony",
+            true,
+        ),
+        ("temperature is thirty eight point nine since my session", true),
+        ("my daughter turns thirty nine tomorrow, any gift ideas", false),
+    ]);
+}
+
 /// A message that denies red flags by name is a checklist: a mild word
 /// left over is what the writer calls mild, and no weak mention.
 #[test]

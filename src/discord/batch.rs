@@ -87,6 +87,28 @@ impl Batcher {
         jobs.send(job).await.map_err(|_| QueueGone)?;
         answer.await.map_err(|_| QueueGone)
     }
+
+    /// The vectors of several texts, in order, queued together so that the
+    /// encoder thread embeds them in one batch; as [`Batcher::embed`], per
+    /// text.
+    pub async fn embed_all(&self, texts: &[&str]) -> Result<Vec<Option<Vec<f32>>>, QueueGone> {
+        let jobs = self.jobs.as_ref().ok_or(QueueGone)?;
+        let mut answers = Vec::with_capacity(texts.len());
+        for text in texts {
+            let (reply, answer) = oneshot::channel();
+            let job = Job {
+                text: (*text).to_owned(),
+                reply,
+            };
+            jobs.send(job).await.map_err(|_| QueueGone)?;
+            answers.push(answer);
+        }
+        let mut vectors = Vec::with_capacity(answers.len());
+        for answer in answers {
+            vectors.push(answer.await.map_err(|_| QueueGone)?);
+        }
+        Ok(vectors)
+    }
 }
 
 /// The encoder thread: wait for a question, take every other one already

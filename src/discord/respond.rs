@@ -151,18 +151,24 @@ pub async fn respond(data: &Data, asked: &Asked<'_>, via: Via<'_>) -> Result<(),
     // everyone asking at once together; the rest is a fraction of a
     // millisecond. Without the queue (its thread could not start), the
     // encoder runs off the async worker, so the gateway keeps moving.
-    let queued = match (read.encoder_text(), engine.model()) {
-        (Some(text), Some(model)) if Arc::ptr_eq(model, data.encoder.model()) => {
-            data.encoder.embed(text).await.ok()
+    let texts = read.encoder_texts();
+    let wants_vectors = !texts.is_empty();
+    let queued = match engine.model() {
+        Some(model) if wants_vectors && Arc::ptr_eq(model, data.encoder.model()) => {
+            data.encoder.embed_all(&texts).await.ok()
         }
         _ => None,
     };
+    drop(texts);
     let explained = match queued {
-        Some(vector) => engine.explain_read(read, vector),
-        None if read.encoder_text().is_some() => {
-            tokio::task::block_in_place(|| engine.explain(asked.text))
+        // A text the encoder failed on ends the list: the vectors before
+        // it are used, as `Engine::explain_read` expects.
+        Some(vectors) => {
+            let vectors = vectors.into_iter().map_while(|v| v).collect();
+            engine.explain_read(read, vectors)
         }
-        None => engine.explain_read(read, None),
+        None if wants_vectors => tokio::task::block_in_place(|| engine.explain(asked.text)),
+        None => engine.explain_read(read, Vec::new()),
     };
     let reply = engine.decide(&explained, strictness);
     info!(

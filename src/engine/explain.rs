@@ -59,6 +59,18 @@ impl Engine {
         if !e.ranking.unknown.is_empty() {
             let _ = writeln!(out, "unknown words: {}", e.ranking.unknown.join(", "));
         }
+        if let Some(pull) = e.unknown_pull {
+            let verdict = if pull < UNKNOWN_WORDS_MIN_PULL {
+                "another subject"
+            } else {
+                "the entry's subject"
+            };
+            let _ = writeln!(
+                out,
+                "nothing ties the question to the FAQ's subject; its unknown words bring it \
+                 {pull:+.2} closer to the best entry (at least {UNKNOWN_WORDS_MIN_PULL:.2} needed): {verdict}"
+            );
+        }
         if let Some((name, cal, _)) = self.semantic_info() {
             let _ = writeln!(
                 out,

@@ -37,6 +37,10 @@ pub struct Explanation {
     pub semantic: Vec<Nearest>,
     /// Lexical and semantic scores of the best entries, fused, best first.
     pub fused: Vec<Fused>,
+    /// How much the words the FAQ never uses bring the question closer to
+    /// the best entry (its semantic score with them, less without them),
+    /// when the scope check needs it; see [`UNKNOWN_WORDS_MIN_PULL`].
+    pub unknown_pull: Option<f32>,
 }
 
 pub use crate::matcher::fusion::Decision;
@@ -54,6 +58,16 @@ pub const MILD_AGREE_EXTRA: f64 = 0.05;
 /// be for the two signals still to count as agreeing: reports of a
 /// complication resemble the FAQ's answers about complications too.
 pub const AGREE_SLACK: f32 = 0.05;
+
+/// A question with nothing tying it to the FAQ's subject (no anchor or
+/// context word) that uses words the FAQ never uses is answered only if
+/// the encoder finds those words on the best entry's subject: they must
+/// bring the question at least this much (cosine) closer to it. Then they
+/// are the member's own words for it ("want to book asap, what's the
+/// process"); otherwise they are another subject that merely shares a word
+/// ("how much does it cost to replace a car battery"). The lexical layer
+/// alone cannot tell the two apart: both are just words it does not know.
+pub const UNKNOWN_WORDS_MIN_PULL: f32 = 0.05;
 
 /// One entry's two signals for a question and the confidence they give.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,13 +98,24 @@ pub struct Read {
     triage: Verdict,
     weak: Vec<(Option<usize>, String)>,
     needs_vector: bool,
+    /// The question without the words the FAQ never uses, when the scope
+    /// check needs its vector too.
+    without_unknown: Option<String>,
 }
 
 impl Read {
-    /// What the encoder should embed for this question; `None` when no
-    /// vector is needed (no encoder, or triage already found a red flag).
-    pub fn encoder_text(&self) -> Option<&str> {
-        self.needs_vector.then_some(self.normalised.as_str())
+    /// What the encoder should embed for this question, in order: none
+    /// (no encoder, or triage already found a red flag that the encoder
+    /// cannot overrule), the question, or the question and the question
+    /// without its unknown words. [`Engine::explain_read`] takes their
+    /// vectors in the same order.
+    pub fn encoder_texts(&self) -> Vec<&str> {
+        let mut texts = Vec::new();
+        if self.needs_vector {
+            texts.push(self.normalised.as_str());
+            texts.extend(self.without_unknown.as_deref());
+        }
+        texts
     }
 
     /// See [`Engine::may_be_urgent`].
@@ -256,11 +281,12 @@ impl Engine {
     pub fn explain(&self, question: &str) -> Explanation {
         let read = self.read(question);
         // The question's vector, once, for triage's second signal and matching.
-        let vector = match (&self.semantic, read.encoder_text()) {
-            (Some(s), Some(text)) => s.model.encoder.embed(text).ok(),
-            _ => None,
+        let texts = read.encoder_texts();
+        let vectors = match &self.semantic {
+            Some(s) if !texts.is_empty() => s.model.encoder.embed_all(&texts).unwrap_or_default(),
+            _ => Vec::new(),
         };
-        self.explain_read(read, vector)
+        self.explain_read(read, vectors)
     }
 
     /// The encoder's model, if this engine has one: what a caller that
@@ -274,28 +300,43 @@ impl Engine {
     /// many questions at once, and handed to [`Engine::explain_read`].
     pub fn read(&self, question: &str) -> Read {
         let (triage, weak) = self.triage.read(question);
-        // An urgent report needs the vector only for the encoder's veto.
+        // An urgent report needs the vector only if the encoder may veto it.
         let needs_vector = self.semantic.is_some()
-            && (!matches!(triage, Verdict::Urgent(_)) || self.faq.triage.veto_below > 0.0);
+            && match &triage {
+                Verdict::Urgent(flag) => self.vetoable(flag),
+                _ => true,
+            };
+        let normalised = text::normalise(question);
+        let without_unknown = match triage {
+            Verdict::Urgent(_) => None,
+            _ if needs_vector => self
+                .index
+                .without_unknown(&self.index.question(&normalised)),
+            _ => None,
+        };
         Read {
-            normalised: text::normalise(question),
+            normalised,
             triage,
             weak,
             needs_vector,
+            without_unknown,
         }
     }
 
-    /// The pipeline's second half: `vector` is the encoder's vector for
-    /// [`Read::encoder_text`] (by this engine's [`Engine::model`]), or
-    /// `None` to decide without it.
-    pub fn explain_read(&self, read: Read, vector: Option<Vec<f32>>) -> Explanation {
+    /// The pipeline's second half: `vectors` are the encoder's vectors for
+    /// [`Read::encoder_texts`] (by this engine's [`Engine::model`]), in
+    /// order, or empty to decide without the encoder.
+    pub fn explain_read(&self, read: Read, vectors: Vec<Vec<f32>>) -> Explanation {
         let Read {
             normalised,
             mut triage,
             weak,
             needs_vector,
+            without_unknown,
         } = read;
-        let vector = vector.filter(|_| needs_vector);
+        let mut vectors = vectors.into_iter();
+        let vector = if needs_vector { vectors.next() } else { None };
+        let without_unknown = without_unknown.and_then(|_| vectors.next());
         let q = self.index.question(&normalised);
         let mut semantic = Vec::new();
         if let (Some(s), Some(v)) = (&self.semantic, &vector) {
@@ -336,6 +377,13 @@ impl Engine {
             }
         }
         let fused = self.fuse(&q, &ranking, &semantic);
+        let unknown_pull = match (&self.semantic, &without_unknown, fused.first()) {
+            (Some(s), Some(w), Some(best)) if flag.is_none() => {
+                let without = s.index.scores(w)[best.entry].top_mean;
+                best.semantic.map(|with| with - without)
+            }
+            _ => None,
+        };
         Explanation {
             normalised,
             triage,
@@ -343,6 +391,7 @@ impl Engine {
             ranking,
             semantic,
             fused,
+            unknown_pull,
         }
     }
 
@@ -390,6 +439,15 @@ impl Engine {
         })
     }
 
+    /// Whether the encoder's veto can apply to this urgent report at all:
+    /// it is switched on, and the report is neither an `always` concept nor
+    /// a measured temperature (see [`Engine::veto`]).
+    fn vetoable(&self, flag: &Flag) -> bool {
+        self.faq.triage.veto_below > 0.0
+            && !flag.measured
+            && !self.faq.red_flags[flag.red_flag].always
+    }
+
     /// The encoder's veto: a lexicon report that reads unlike every red
     /// flag's examples ("anyone watching the Fever game tonight?") is the
     /// two signals disagreeing, so the member gets the caution tier (the
@@ -398,8 +456,7 @@ impl Engine {
     /// least and a miss most. Nor is a measured temperature: terse
     /// shorthand ("101F n shaking") can read like nothing to the encoder.
     fn veto(&self, s: &Semantic, v: &[f32], flag: &Flag) -> Option<Caution> {
-        let t = &self.faq.triage;
-        if flag.measured || self.faq.red_flags[flag.red_flag].always || s.examples.is_empty() {
+        if !self.vetoable(flag) || s.examples.is_empty() {
             return None;
         }
         let best = s
@@ -407,7 +464,7 @@ impl Engine {
             .iter()
             .map(|(_, x)| crate::embed::cosine(v, x))
             .fold(f32::NEG_INFINITY, f32::max);
-        (f64::from(best) < t.veto_below).then(|| {
+        (f64::from(best) < self.faq.triage.veto_below).then(|| {
             let mut matched = flag.matched.clone();
             matched.push(format!("unlike every complication example ({best:.2})"));
             Caution {
@@ -598,7 +655,12 @@ impl Engine {
         // the FAQ never uses and nothing tying the question to a treatment
         // ("how to peel hard boiled eggs") is another subject, however
         // close the encoder finds one shared word's entry.
-        if e.ranking.out_of_scope {
+        // Nor, with nothing tying the question to it, may words the FAQ
+        // never uses carry it to an entry whose subject they are not.
+        if e.ranking.out_of_scope
+            || e.unknown_pull
+                .is_some_and(|pull| pull < UNKNOWN_WORDS_MIN_PULL)
+        {
             return Decision::NoMatch {
                 score: ranked.first().map_or(0.0, |r| r.1),
                 reason: NoMatchReason::OutOfScope,

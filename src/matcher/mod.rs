@@ -20,7 +20,7 @@ mod fuzzy;
 pub mod paraphrase;
 pub mod semantic;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 pub use analyze::{is_stop_word, stems, Analyzer, Token, CHAT_FILLER, MODAL_VERBS};
 pub use fuzzy::Fuzzy;
@@ -434,7 +434,7 @@ impl Index {
                 .collect();
         }
 
-        let anchored = self.anchors.iter().any(|a| contains_seq(&q.canonical, a));
+        let anchored = self.anchored(q);
         let off_topic = if anchored {
             None
         } else {
@@ -443,7 +443,7 @@ impl Index {
                 .find(|(seq, _)| contains_seq(&q.canonical, seq))
                 .map(|(_, t)| t.clone())
         };
-        let in_context = anchored || self.context.iter().any(|c| contains_seq(&q.canonical, c));
+        let in_context = self.in_context(q);
         let personal = self.personal.iter().any(|c| contains_seq(&q.canonical, c));
         let out_of_scope = !in_context
             && !personal
@@ -456,6 +456,40 @@ impl Index {
             out_of_scope,
             in_context,
         }
+    }
+
+    /// Whether the question names one of the FAQ's subject words.
+    fn anchored(&self, q: &Question<'_>) -> bool {
+        self.anchors.iter().any(|a| contains_seq(&q.canonical, a))
+    }
+
+    /// Whether something ties the question to the FAQ's subject: an anchor,
+    /// or a context word ("is IT painful", "AFTER my session").
+    fn in_context(&self, q: &Question<'_>) -> bool {
+        self.anchored(q) || self.context.iter().any(|c| contains_seq(&q.canonical, c))
+    }
+
+    /// The question without the words this FAQ never uses, for the
+    /// encoder's scope check (see `Engine::fused_decision`): `None` unless
+    /// the FAQ lists context words, nothing ties the question to its
+    /// subject, and some word is unknown. "how much to replace a car
+    /// battery" gives "how much to replace a".
+    pub fn without_unknown(&self, q: &Question<'_>) -> Option<String> {
+        if self.context.is_empty() || self.in_context(q) {
+            return None;
+        }
+        let (_, unknown) = self.resolve_terms(q);
+        if unknown.is_empty() {
+            return None;
+        }
+        let unknown: HashSet<&str> = unknown.iter().flat_map(|u| u.split(' ')).collect();
+        let kept: Vec<&str> = q
+            .words
+            .iter()
+            .copied()
+            .filter(|w| !unknown.contains(w))
+            .collect();
+        Some(kept.join(" "))
     }
 
     /// The question's distinct known terms (with their match factor and

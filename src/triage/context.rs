@@ -299,6 +299,7 @@ impl Cues {
                                 .zip(cue.iter())
                                 .all(|(a, b)| *a == b)
                     })
+                    .filter(|_| !bystander(&words, k))
                     .map(|cue| k + cue.len())
             })
             .max();
@@ -440,7 +441,18 @@ impl Cues {
                 && w.get(k + c.len())
                     .is_some_and(|next| PLACES.contains(&next.as_str()))
         });
+        // A state dated earlier is how it was before, not an end: "the
+        // pain is unbearable, it was fine yesterday" (but "it stopped
+        // yesterday" is an end).
+        let dated_earlier = self.resolved.iter().any(|c| {
+            let next = |i: usize| w.get(k + c.len() + i).map(String::as_str);
+            w[k.min(w.len())..].starts_with(c)
+                && c.last().is_some_and(|l| STATES.contains(&l.as_str()))
+                && (next(0).is_some_and(|n| EARLIER.contains(&n))
+                    || (next(0) == Some("at") && next(1) == Some("first")))
+        });
         !directed
+            && !dated_earlier
             && unnegated_cue_in(
                 &clause.words,
                 &clause.stems,
@@ -796,11 +808,45 @@ const QUESTION_WORDS: &[&str] = &["what", "how", "when", "where", "why", "who", 
 /// The writer as a subject.
 const WRITER: &[&str] = &["i"];
 
+/// Words before a person that make them a bystander, not whose symptom it
+/// is: a comparison ("like somebody is hitting my face") or the doer
+/// ("headbutted by my toddler"); a determiner may stand between.
+const BYSTANDER_MARKERS: &[&str] = &["like", "by"];
+const BYSTANDER_DETERMINERS: &[&str] = &["my", "a", "an", "the", "some", "our", "their"];
+
+/// Whether the person named at `k` is a bystander (see [`BYSTANDER_MARKERS`]);
+/// "as if someone" compares too.
+fn bystander(words: &[&String], k: usize) -> bool {
+    let at = |i: Option<usize>| i.map(|i| words[i].as_str());
+    let (one, two) = (at(k.checked_sub(1)), at(k.checked_sub(2)));
+    let marker = |w: Option<&str>| w.is_some_and(|w| BYSTANDER_MARKERS.contains(&w));
+    marker(one)
+        || (one.is_some_and(|w| BYSTANDER_DETERMINERS.contains(&w)) && marker(two))
+        || (two == Some("as") && matches!(one, Some("if" | "though")))
+}
+
 /// Words that open a condition: what follows is supposed, not reported.
 const CONDITIONALS: &[&str] = &["if", "unless"];
 
 /// Words after a mention in which a "resolved" cue cancels it.
 const RESOLVED_AFTER: usize = super::RESOLVED_WINDOW;
+
+/// Words right after a resolved state that date it before the symptom
+/// ("it was fine yesterday", "fine until this morning", "fine at first"):
+/// English time adverbs, not a lexicon.
+/// Words for a state rather than an event of ending: only a state can be
+/// dated before the symptom ("was fine yesterday").
+const STATES: &[&str] = &["fine", "normal", "ok", "okay", "good"];
+
+const EARLIER: &[&str] = &[
+    "yesterday",
+    "before",
+    "until",
+    "till",
+    "earlier",
+    "initially",
+    "originally",
+];
 
 /// Units of time that close a recent period ("in the last week"):
 /// English words, not a lexicon.

@@ -25,6 +25,84 @@ static NOT_BODY: LazyLock<Regex> = LazyLock::new(|| {
     .expect("not-body pattern is valid")
 });
 
+/// A temperature written in words: "thirty nine", "thirty-eight point
+/// five", "a hundred and one", "one hundred point four". A tens word or
+/// "hundred" is required, so a lone "two" (a day count) is left alone.
+static SPOKEN_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    const UNIT: &str = "one|two|three|four|five|six|seven|eight|nine";
+    const TEEN: &str =
+        "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen";
+    const TENS: &str = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety";
+    const DIGIT: &str = "zero|oh|one|two|three|four|five|six|seven|eight|nine";
+    // "hundred" with an optional rest, or a tens word with an optional
+    // unit: never empty, so most sentences are passed over at once.
+    Regex::new(&format!(
+        r"(?i)\b(?:(?P<hundred>(?:(?:a|one)\s+)?hundred)(?:(?:\s+and)?\s+(?:(?P<tens>{TENS})(?:[\s-]+(?P<unit>{UNIT}))?|(?P<teen>{TEEN})|(?P<single>{UNIT})))?|(?P<tens_only>{TENS})(?:[\s-]+(?P<unit_only>{UNIT}))?)(?:\s+point\s+(?P<d1>{DIGIT})(?:\s+(?P<d2>{DIGIT}))?)?\b"
+    ))
+    .expect("spoken number pattern is valid")
+});
+
+/// Rewrites temperatures written in words as digits ("thirty nine point
+/// five" → "39.5"), so they are read as a typed one is.
+fn spoken_numbers(sentence: &str) -> std::borrow::Cow<'_, str> {
+    let value = |word: &str| -> u32 {
+        const WORDS: &[&str] = &[
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ];
+        const TENS: &[&str] = &[
+            "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+        ];
+        let w = word.to_ascii_lowercase();
+        if w == "oh" {
+            return 0;
+        }
+        WORDS
+            .iter()
+            .position(|x| *x == w)
+            .map(|i| i as u32)
+            .or_else(|| {
+                TENS.iter()
+                    .position(|x| *x == w)
+                    .map(|i| 20 + 10 * i as u32)
+            })
+            .unwrap_or(0)
+    };
+    SPOKEN_NUMBER.replace_all(sentence, |c: &regex::Captures<'_>| {
+        let mut n = if c.name("hundred").is_some() { 100 } else { 0 };
+        for g in ["tens", "unit", "teen", "single", "tens_only", "unit_only"] {
+            n += c.name(g).map_or(0, |m| value(m.as_str()));
+        }
+        let mut out = n.to_string();
+        if let Some(d1) = c.name("d1") {
+            out.push('.');
+            out.push_str(&value(d1.as_str()).to_string());
+            if let Some(d2) = c.name("d2") {
+                out.push_str(&value(d2.as_str()).to_string());
+            }
+        }
+        out
+    })
+}
+
 /// Written-out numbers members use for day counts.
 const NUMBER_WORDS: &[(&str, u32)] = &[
     ("one", 1),
@@ -67,7 +145,8 @@ pub(super) fn fevers<'a>(
             continue;
         }
         let worded = TEMPERATURE_WORD.is_match(sentence);
-        for m in TEMPERATURE.captures_iter(sentence) {
+        let sentence = spoken_numbers(sentence);
+        for m in TEMPERATURE.captures_iter(&sentence) {
             let Ok(value) = m[1].replace(',', ".").parse::<f64>() else {
                 continue;
             };
@@ -209,6 +288,27 @@ mod tests {
         for (clause, want) in table {
             let got = severe_score(&words(clause)).map(|(_, s)| s);
             assert_eq!(got.as_deref(), *want, "{clause}");
+        }
+    }
+
+    /// Each row: a sentence, and the fever read from it, if any: numbers in
+    /// words count as digits do, under the same rules.
+    #[test]
+    fn fevers_in_words() {
+        let table: &[(&str, Option<&str>)] = &[
+            ("temperature is thirty nine and i am shivering", Some("39")),
+            ("temp thirty-eight point five", Some("38.5")),
+            ("my temp was a hundred and one F", Some("101 F")),
+            ("fever of one hundred and two point four", Some("102.4")),
+            ("fever of a hundred point four", Some("100.4")),
+            ("temp thirty seven point two, fine", None),
+            ("thirty nine degrees outside today", None),
+            ("i am thirty nine years old", None),
+            ("day two, a bit warm", None),
+        ];
+        for (sentence, want) in table {
+            let got = fevers(std::iter::once(*sentence), 38.0);
+            assert_eq!(got.first().map(|(_, s)| s.as_str()), *want, "{sentence}");
         }
     }
 
