@@ -78,14 +78,7 @@ impl Batcher {
     /// [`crate::Engine::explain`] treats the same way: the question is
     /// decided without a vector.
     pub async fn embed(&self, text: &str) -> Result<Option<Vec<f32>>, QueueGone> {
-        let jobs = self.jobs.as_ref().ok_or(QueueGone)?;
-        let (reply, answer) = oneshot::channel();
-        let job = Job {
-            text: text.to_owned(),
-            reply,
-        };
-        jobs.send(job).await.map_err(|_| QueueGone)?;
-        answer.await.map_err(|_| QueueGone)
+        Ok(self.embed_all(&[text]).await?.pop().flatten())
     }
 
     /// The vectors of several texts, in order, queued together so that the
