@@ -753,3 +753,42 @@ fn dictionary_words_are_not_typos() {
         assert_eq!(urgent(&t), with, "{message}: with the dictionary");
     }
 }
+
+/// A symptom that stopped and began again goes on; not managing to do
+/// something is the symptom even when the term opens on the verb; a state
+/// that was easing before a turn to the present is not its end; the
+/// symptom's name with only the treatment's name is a search.
+#[test]
+fn restarts_inability_turns_and_searches() {
+    assert_urgency(&[
+        (
+            "the bleeding eased off for a while, then started again an hour later",
+            true,
+        ),
+        ("the bleeding stopped after ten minutes, all fine", false),
+        ("i cannot get air into my chest since the session", true),
+        ("hopefully my tongue will not swell tonight", false),
+        (
+            "the redness was settling but now it is spreading to my neck",
+            true,
+        ),
+        ("my face was itchy on day 3 but that has stopped now", false),
+        ("microneedling granuloma", false),
+        (
+            "hard granuloma lumps since my microneedling, and growing",
+            true,
+        ),
+        ("what are the steps: cleanse, numb, then needle?", false),
+        (
+            "since i lost weight my face is droopy, would it tighten?",
+            false,
+        ),
+        ("what kind of pain is too much after a session?", false),
+        ("my skin is peeling in sheets since the session", true),
+        ("been sick four times since my treatment this morning", true),
+        (
+            "everything went black and i fell over an hour after my session",
+            true,
+        ),
+    ]);
+}

@@ -191,7 +191,8 @@ impl Cues {
         let resolved = ((end + 1..stop.min(s.len())).any(|k| self.resolved_at(clause, k, stop))
             || ended(clause, end))
             && !returned(clause, end);
-        if (resolved || self.resolved_next(clauses, at)) && !came_back(clauses, at) {
+        let ends = |c: &Clause| (0..c.words.len()).any(|k| self.resolved_at(c, k, c.words.len()));
+        if (resolved || self.resolved_next(clauses, at)) && !came_back(clauses, at, ends) {
             return Context::Negated;
         }
         if self.figurative.iter().any(|f| clause.has(f)) {
@@ -619,6 +620,14 @@ impl Cues {
         ahead
     }
 
+    /// Whether word `k` of a clause is the FAQ's treatment named in one
+    /// word (`[off_topic] anchors`: "microneedling", "dermapen").
+    pub(super) fn names_treatment(&self, c: &Clause, k: usize) -> bool {
+        self.anchors
+            .iter()
+            .any(|a| a.len() == 1 && c.has_in(a, k..k + 1))
+    }
+
     fn in_sentence(&self, clauses: &[Clause], sentence: usize, cues: &[Vec<String>]) -> bool {
         clauses
             .iter()
@@ -720,25 +729,51 @@ fn returned(clause: &Clause, end: usize) -> bool {
         w[j] == "back"
             && RETURN_VERBS.contains(&w[j - 1].as_str())
             && w.get(j + 1).is_none_or(|next| next != "to")
-    })
+    }) || restarted(&w[(end + 1).min(w.len())..])
 }
+
+/// Whether words say something began once more: "started again", "going
+/// again" ("it stopped for a bit then started again"). "Stopped again"
+/// is an end, so only a verb of starting before "again" counts.
+fn restarted(words: &[String]) -> bool {
+    words
+        .windows(2)
+        .any(|p| p[1] == "again" && RESTART_VERBS.contains(&p[0].as_str()))
+}
+
+/// Verbs of starting before "again": the symptom has returned.
+const RESTART_VERBS: &[&str] = &[
+    "start",
+    "starts",
+    "started",
+    "starting",
+    "began",
+    "begins",
+    "beginning",
+    "going",
+];
 
 /// Whether a later part of the sentence, after a conjunction, says that
 /// what was over has come back ("redness was getting better but since
-/// yesterday it is much worse again", "it went down, then it came back").
-fn came_back(clauses: &[Clause], at: usize) -> bool {
+/// yesterday it is much worse again", "it went down, then it came back"),
+/// or turns to the present ("was fading but now it's spreading": what was
+/// over is a state before now), unless that part is itself an end ("but
+/// that's stopped now").
+fn came_back(clauses: &[Clause], at: usize, ends: impl Fn(&Clause) -> bool) -> bool {
     let sentence = clauses[at].sentence;
     clauses[at + 1..]
         .iter()
         .take_while(|c| c.sentence == sentence)
         .any(|c| {
-            c.turns
-                && (c.words.iter().any(|w| w == "again")
-                    || (1..c.words.len()).any(|j| {
-                        c.words[j] == "back"
-                            && RETURN_VERBS.contains(&c.words[j - 1].as_str())
-                            && c.words.get(j + 1).is_none_or(|next| next != "to")
-                    }))
+            restarted(&c.words)
+                || c.turns
+                    && (c.words.iter().any(|w| w == "again")
+                        || (c.words.iter().any(|w| w == "now") && !ends(c))
+                        || (1..c.words.len()).any(|j| {
+                            c.words[j] == "back"
+                                && RETURN_VERBS.contains(&c.words[j - 1].as_str())
+                                && c.words.get(j + 1).is_none_or(|next| next != "to")
+                        }))
         })
 }
 
@@ -966,14 +1001,24 @@ const NOT_NEGATED_BY: &[&str] = &["me", "bc", "because", "cuz", "coz"];
 /// a modal before "not" and a verb of action after it, the mention its
 /// object. That reports a symptom; "can't see any swelling" (a verb of
 /// perception) still denies it.
+///
+/// The mention may itself open on the verb after a modal of ability
+/// ("can't get air", "cannot get a full breath"): not managing to do it
+/// is the symptom. After "will not" that verb is a prediction ("it will
+/// not swell"), so it stays negated.
 fn unable(words: &[String], k: usize, start: usize) -> bool {
+    let modal = k.checked_sub(1).map(|j| words[j].as_str());
     k > 0
         && words[k] == "not"
-        && ABLE.contains(&words[k - 1].as_str())
-        && words
-            .get(k + 1)
-            .is_some_and(|verb| k + 1 < start && !PERCEIVING.contains(&verb.as_str()))
+        && modal.is_some_and(|m| ABLE.contains(&m))
+        && words.get(k + 1).is_some_and(|verb| {
+            (k + 1 < start || (k + 1 == start && modal.is_some_and(|m| ABILITY.contains(&m))))
+                && !PERCEIVING.contains(&verb.as_str())
+        })
 }
+
+/// The modals of [`ABLE`] that speak of ability, not of will.
+const ABILITY: &[&str] = &["can", "could", "cannot"];
 
 /// Modals of ability and will before "not".
 const ABLE: &[&str] = &["can", "could", "cannot", "will", "would"];

@@ -695,9 +695,13 @@ impl Triage {
                         }
                         // A message that is only the term ("granulomas?",
                         // "hives") names a topic to look up, not a report.
+                        // So is the term with only the treatment's name
+                        // ("microneedling granuloma"): a search, not a report.
                         if context == Context::Current
                             && clauses.len() == 1
-                            && end + 1 - start == c.words.len()
+                            && (0..c.words.len()).all(|k| {
+                                (start..=end).contains(&k) || self.cues.names_treatment(c, k)
+                            })
                         {
                             context = Context::General;
                         }

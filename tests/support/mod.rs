@@ -410,14 +410,20 @@ impl FakeDiscord {
 }
 
 /// Polls `check` until it returns something, or fails the test after [`WAIT`].
-pub async fn wait_for<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
-    let deadline = tokio::time::Instant::now() + WAIT;
+pub async fn wait_for<T>(what: &str, check: impl FnMut() -> Option<T>) -> T {
+    wait_within(WAIT, what, check).await
+}
+
+/// [`wait_for`] with a deadline of its own, for a test whose work is long
+/// by design (hundreds of questions through the debug build's encoder).
+pub async fn wait_within<T>(wait: Duration, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + wait;
     loop {
         if let Some(t) = check() {
             return t;
         }
         if tokio::time::Instant::now() > deadline {
-            panic!("timed out after {WAIT:?} waiting for {what}");
+            panic!("timed out after {wait:?} waiting for {what}");
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
