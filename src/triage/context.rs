@@ -724,12 +724,18 @@ const NO_ANSWERS: &[&str] = &["no", "nope", "nah", "none", "nothing", "negative"
 /// ("swelling was going down and now it's back and bigger"): what was over
 /// is not over. "Back to normal" is an ending, not a return.
 fn returned(clause: &Clause, end: usize) -> bool {
-    let w = &clause.words;
-    (end + 2..w.len()).any(|j| {
-        w[j] == "back"
-            && RETURN_VERBS.contains(&w[j - 1].as_str())
-            && w.get(j + 1).is_none_or(|next| next != "to")
-    }) || restarted(&w[(end + 1).min(w.len())..])
+    let after = &clause.words[(end + 1).min(clause.words.len())..];
+    back(after) || restarted(after)
+}
+
+/// Whether words say something is back: "is back", "came back" (not
+/// "came back to", a place).
+fn back(words: &[String]) -> bool {
+    (1..words.len()).any(|j| {
+        words[j] == "back"
+            && RETURN_VERBS.contains(&words[j - 1].as_str())
+            && words.get(j + 1).is_none_or(|next| next != "to")
+    })
 }
 
 /// Whether words say something began once more: "started again", "going
@@ -769,11 +775,7 @@ fn came_back(clauses: &[Clause], at: usize, ends: impl Fn(&Clause) -> bool) -> b
                 || c.turns
                     && (c.words.iter().any(|w| w == "again")
                         || (c.words.iter().any(|w| w == "now") && !ends(c))
-                        || (1..c.words.len()).any(|j| {
-                            c.words[j] == "back"
-                                && RETURN_VERBS.contains(&c.words[j - 1].as_str())
-                                && c.words.get(j + 1).is_none_or(|next| next != "to")
-                        }))
+                        || back(&c.words))
         })
 }
 
